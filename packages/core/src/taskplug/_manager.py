@@ -1,0 +1,529 @@
+"""The plugin manager: built lazily, fed from entry points, called through typed wrappers.
+
+Nothing here runs at import time. :func:`get_plugin_manager` builds the one
+``pluggy.PluginManager("taskplug")`` on first use:
+
+1. register the hook specs (``taskplug.hookspecs``);
+2. load every entry point of the group ``taskplug``. The core's own plugins (the container task
+   type) are entry points of the ``taskplug`` distribution and load through that same path;
+   ``TASKPLUG_DISABLE_PLUGIN_AUTOLOAD=1`` skips the entry points of every other distribution,
+   ``TASKPLUG_DISABLE_PLUGINS=a,b`` skips the named ones;
+3. import the modules named in ``TASKPLUG_PLUGINS=mod.a,mod.b`` (explicit loading; also
+   :func:`load_plugin`);
+4. refuse plugins whose ``TASKPLUG_API_VERSION`` does not fit :data:`~taskplug.hookspecs.API_VERSION`;
+5. ``check_pending()``: an implementation of a hook that does not exist is an error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+import types
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from taskplug import hookspecs
+from taskplug.errors import (
+    IncompatiblePluginError,
+    PluginHookError,
+    PluginLoadError,
+)
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    from flyteidl.core import tasks_pb2
+
+    from taskplug.context import ExecutionParameters
+    from taskplug.extended_resources import ExtendedResourcesProposal
+    from taskplug.registry import TaskTypeRegistry
+    from taskplug.settings import SerializationSettings
+    from taskplug.tasks.base import PythonTask
+    from taskplug.types.engine import TypeTransformerRegistry
+
+ENV_DISABLE_AUTOLOAD = "TASKPLUG_DISABLE_PLUGIN_AUTOLOAD"
+ENV_DISABLE = "TASKPLUG_DISABLE_PLUGINS"
+ENV_LOAD = "TASKPLUG_PLUGINS"
+CORE_DIST = "taskplug"
+#: Built-in plugins, used only when taskplug runs from a source tree without its metadata.
+_BUILTIN_FALLBACK = {"container": "taskplug.builtin.container"}
+
+
+class PluginWarning(UserWarning):
+    """A plugin was refused or skipped; the message says which and why."""
+
+
+@dataclass
+class PluginInfo:
+    """What is known about one plugin: where it came from and how loading it went."""
+
+    name: str
+    module: str
+    dist: str | None = None
+    version: str | None = None
+    api_version: str | None = None
+    import_seconds: float = 0.0
+    status: str = "loaded"  # loaded | refused | disabled
+    reason: str = ""
+    hooks: list[str] = field(default_factory=list)
+
+    @property
+    def dist_label(self) -> str:
+        """``dist==version`` (or the module name when the plugin has no distribution)."""
+        if self.dist:
+            return f"{self.dist}=={self.version}" if self.version else self.dist
+        return "no distribution"
+
+
+class TaskplugPluginManager(pluggy.PluginManager):
+    """``pluggy.PluginManager`` that remembers where each plugin came from."""
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.infos: dict[str, PluginInfo] = {}
+        self.add_hookspecs(hookspecs)
+        self.hooks = HookRelay(self)
+        self._task_types: TaskTypeRegistry | None = None
+
+    def info_for(self, plugin: object) -> PluginInfo | None:
+        """The :class:`PluginInfo` of a registered plugin object."""
+        name = self.get_name(plugin)
+        return self.infos.get(name) if name else None
+
+    def describe(self, plugin: object) -> tuple[str, str | None]:
+        """``(name, "dist==version")`` for error messages."""
+        info = self.info_for(plugin)
+        if info is None:
+            return (self.get_name(plugin) or repr(plugin), None)
+        return (info.name, info.dist_label if info.dist else None)
+
+    def register_plugin(
+        self,
+        plugin: object,
+        *,
+        name: str | None = None,
+        dist: str | None = None,
+        version: str | None = None,
+        import_seconds: float = 0.0,
+        strict: bool = False,
+    ) -> PluginInfo:
+        """Register ``plugin`` (a module or an object with hook implementations).
+
+        Checks its ``TASKPLUG_API_VERSION``; an incompatible plugin is not registered, a
+        :class:`PluginWarning` says why, and the returned info has ``status == "refused"``
+        (with ``strict=True``, as for an explicit :func:`load_plugin`, it raises
+        :class:`~taskplug.errors.IncompatiblePluginError` instead).
+        """
+        module = getattr(plugin, "__name__", type(plugin).__module__)
+        name = name or module
+        api = getattr(plugin, "TASKPLUG_API_VERSION", None)
+        info = PluginInfo(
+            name=name,
+            module=module,
+            dist=dist,
+            version=version,
+            api_version=api,
+            import_seconds=import_seconds,
+        )
+        problem = api_problem(api)
+        if problem is not None:
+            info.status, info.reason = "refused", problem
+            self.infos[name] = info
+            where = f"plugin {name!r} ({info.dist_label})"
+            if strict:
+                raise IncompatiblePluginError(
+                    f"{where} refused: {problem}", plugin=name, dist=info.dist_label
+                )
+            warnings.warn(f"{where} refused: {problem}", PluginWarning, stacklevel=3)
+            return info
+        try:
+            self.register(plugin, name=name)
+        except ValueError as exc:  # pluggy: name or object already registered
+            raise PluginLoadError(
+                f"plugin {name!r} ({info.dist_label}) could not be registered: {exc}",
+                plugin=name,
+                dist=info.dist_label,
+            ) from exc
+        except pluggy.PluginValidationError as exc:
+            raise PluginLoadError(
+                f"plugin {name!r} ({info.dist_label}) is invalid: {exc}",
+                plugin=name,
+                dist=info.dist_label,
+            ) from exc
+        info.hooks = sorted(
+            h.name for h in (self.get_hookcallers(plugin) or []) if h.name != "taskplug_add_hookspecs"
+        )
+        self.infos[name] = info
+        self._task_types = None
+        return info
+
+    def unregister_plugin(self, name: str) -> None:
+        """Remove a registered plugin by name (tests, interactive use)."""
+        self.unregister(name=name)
+        self.infos.pop(name, None)
+        self._task_types = None
+
+    @property
+    def task_types(self) -> TaskTypeRegistry:
+        """The task-type registry, filled through ``taskplug_register_task_types``."""
+        if self._task_types is None:
+            from taskplug.registry import TaskTypeRegistry
+
+            registry = TaskTypeRegistry(self)
+            self.hooks.call("taskplug_register_task_types", registry=registry)
+            self._task_types = registry
+        return self._task_types
+
+
+def api_problem(declared: object) -> str | None:
+    """Why a plugin declaring ``declared`` as its API version cannot be used, or ``None``."""
+    core_major, core_minor = (int(x) for x in hookspecs.API_VERSION.split("."))
+    if declared is None:
+        return (
+            "it does not declare TASKPLUG_API_VERSION; add "
+            f'TASKPLUG_API_VERSION = "{hookspecs.API_VERSION}" to the plugin module'
+        )
+    try:
+        major, minor = (int(x) for x in str(declared).split("."))
+    except ValueError:
+        return f"TASKPLUG_API_VERSION must look like 'MAJOR.MINOR', got {declared!r}"
+    if major != core_major or minor > core_minor:
+        return (
+            f"it targets taskplug hook API {major}.{minor}, this taskplug provides "
+            f"{hookspecs.API_VERSION} (compatible: {core_major}.0 to {hookspecs.API_VERSION}); "
+            "upgrade taskplug or install a version of the plugin made for this API"
+        )
+    return None
+
+
+def _split_env(name: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
+def _entry_points() -> list[EntryPoint]:
+    from importlib.metadata import entry_points
+
+    return list(entry_points(group=hookspecs.PROJECT))
+
+
+def _load_entry_point(
+    pm: TaskplugPluginManager, ep: EntryPoint, *, strict: bool = False
+) -> PluginInfo:
+    dist = ep.dist.name if ep.dist is not None else None
+    version = ep.dist.version if ep.dist is not None else None
+    label = f"{dist}=={version}" if dist else "no distribution"
+    start = time.perf_counter()
+    try:
+        plugin = ep.load()
+    except Exception as exc:
+        raise PluginLoadError(
+            f"plugin {ep.name!r} ({label}) failed to import {ep.value!r}: "
+            f"{type(exc).__name__}: {exc}. Fix or uninstall {dist or ep.value}, or skip it "
+            f"with {ENV_DISABLE}={ep.name}",
+            plugin=ep.name,
+            dist=label,
+        ) from exc
+    seconds = time.perf_counter() - start
+    return pm.register_plugin(
+        plugin, name=ep.name, dist=dist, version=version, import_seconds=seconds, strict=strict
+    )
+
+
+def _dist_of_module(module_name: str) -> tuple[str | None, str | None]:
+    from importlib.metadata import packages_distributions, version
+
+    dists = packages_distributions().get(module_name.partition(".")[0], [])
+    if not dists:
+        return None, None
+    return dists[0], version(dists[0])
+
+
+def _import_plugin(
+    pm: TaskplugPluginManager, module_name: str, *, name: str | None = None, strict: bool = False
+) -> PluginInfo:
+    start = time.perf_counter()
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:
+        raise PluginLoadError(
+            f"plugin module {module_name!r} (named in {ENV_LOAD} or load_plugin) failed to "
+            f"import: {type(exc).__name__}: {exc}",
+            plugin=module_name,
+        ) from exc
+    seconds = time.perf_counter() - start
+    dist, version = _dist_of_module(module_name)
+    return pm.register_plugin(
+        module,
+        name=name or module_name,
+        dist=dist,
+        version=version,
+        import_seconds=seconds,
+        strict=strict,
+    )
+
+
+def build_plugin_manager(*, autoload: bool | None = None) -> TaskplugPluginManager:
+    """Build a new, fully loaded plugin manager (see the module docstring for the steps)."""
+    pm = TaskplugPluginManager()
+    if autoload is None:
+        autoload = os.environ.get(ENV_DISABLE_AUTOLOAD, "").lower() not in ("1", "true", "yes")
+    disabled = set(_split_env(ENV_DISABLE))
+    seen_core = False
+    for ep in _entry_points():
+        dist = ep.dist.name if ep.dist is not None else None
+        is_core = dist == CORE_DIST
+        seen_core = seen_core or is_core
+        if ep.name in disabled or pm.has_plugin(ep.name):
+            if ep.name in disabled:
+                pm.infos[ep.name] = PluginInfo(
+                    name=ep.name, module=ep.value, dist=dist, status="disabled",
+                    reason=f"named in {ENV_DISABLE}",
+                )
+            continue
+        if not (autoload or is_core):
+            continue
+        _load_entry_point(pm, ep)
+    if not seen_core:  # running from a source tree whose metadata is not installed
+        for name, module_name in _BUILTIN_FALLBACK.items():
+            if name not in disabled and not pm.has_plugin(name):
+                _import_plugin(pm, module_name, name=name)
+    for module_name in _split_env(ENV_LOAD):
+        if not pm.has_plugin(module_name):
+            _import_plugin(pm, module_name)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        name, dist = pm.describe(exc.plugin)
+        raise PluginLoadError(
+            f"plugin {name!r} ({dist or 'no distribution'}) implements a hook taskplug does "
+            f"not define: {exc}",
+            plugin=name,
+            dist=dist,
+        ) from exc
+    return pm
+
+
+_PM: TaskplugPluginManager | None = None
+
+
+def get_plugin_manager() -> TaskplugPluginManager:
+    """The process-wide plugin manager, built on first use."""
+    global _PM
+    if _PM is None:
+        _PM = build_plugin_manager()
+    return _PM
+
+
+def set_plugin_manager(pm: TaskplugPluginManager | None) -> TaskplugPluginManager | None:
+    """Replace the process-wide manager (``None``: rebuild on next use); returns the old one."""
+    global _PM
+    old, _PM = _PM, pm
+    return old
+
+
+def load_plugin(plugin: str | object, *, name: str | None = None) -> PluginInfo:
+    """Load one plugin explicitly, whatever the autoload setting.
+
+    ``plugin`` is the name of a ``taskplug`` entry point, a module path, or a plugin object.
+    """
+    pm = get_plugin_manager()
+    if not isinstance(plugin, str):
+        return pm.register_plugin(plugin, name=name, strict=True)
+    for ep in _entry_points():
+        if ep.name == plugin:
+            return _load_entry_point(pm, ep, strict=True)
+    return _import_plugin(pm, plugin, name=name, strict=True)
+
+
+def hooks() -> HookRelay:
+    """The typed hook relay of the process-wide plugin manager."""
+    return get_plugin_manager().hooks
+
+
+# --------------------------------------------------------------------------------------------
+# Typed hook calls and error attribution
+# --------------------------------------------------------------------------------------------
+
+_FRAMEWORK_FILES = (os.path.dirname(pluggy.__file__), __file__)
+
+
+def _trim(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """Drop pluggy's and this module's frames from a traceback."""
+    frames: list[types.TracebackType] = []
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(_FRAMEWORK_FILES):
+            frames.append(tb)
+        tb = tb.tb_next
+    new: types.TracebackType | None = None
+    for item in reversed(frames):
+        new = types.TracebackType(new, item.tb_frame, item.tb_lasti, item.tb_lineno)
+    return new
+
+
+def _culprit(pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: BaseException) -> object:
+    impls = hook.get_hookimpls()
+    by_code = {getattr(i.function, "__code__", None): i for i in impls}
+    tb = exc.__traceback__
+    while tb is not None:
+        impl = by_code.get(tb.tb_frame.f_code)
+        if impl is not None:
+            return impl.plugin
+        tb = tb.tb_next
+    if len(impls) == 1:
+        return impls[0].plugin
+    return None
+
+
+def _raise_plugin_error(
+    pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: Exception
+) -> None:
+    if isinstance(exc, PluginHookError):
+        raise exc
+    plugin = _culprit(pm, hook, exc)
+    if plugin is None:
+        names = ", ".join(pm.describe(i.plugin)[0] for i in hook.get_hookimpls())
+        name, dist = f"(one of: {names})", None
+    else:
+        name, dist = pm.describe(plugin)
+    err = PluginHookError.wrap(exc, plugin=repr(name) if plugin else name, dist=dist,
+                               hook=hook.name)
+    exc.__traceback__ = _trim(exc.__traceback__)
+    raise err.with_traceback(None) from exc
+
+
+class HookRelay:
+    """Typed calls of the hooks the core uses; plugin errors come out as ``PluginHookError``."""
+
+    def __init__(self, pm: TaskplugPluginManager) -> None:
+        self._pm = pm
+
+    def call(self, name: str, **kwargs: Any) -> Any:
+        """Call hook ``name``; errors raised by a plugin name the plugin and its distribution."""
+        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
+        try:
+            return hook(**kwargs)
+        except Exception as exc:
+            _raise_plugin_error(self._pm, hook, exc)
+
+    def has_impls(self, name: str) -> bool:
+        """Whether any plugin implements hook ``name`` (lets hot paths skip empty hooks)."""
+        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
+        return bool(hook.get_hookimpls())
+
+    def chain(self, name: str, value_name: str, value: Any, **kwargs: Any) -> Any:
+        """Call the implementations one by one in pluggy order, threading ``value`` through.
+
+        ``None`` from an implementation keeps the value; anything else replaces it.
+        """
+        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
+        for impl in reversed(hook.get_hookimpls()):
+            args = {**kwargs, value_name: value}
+            try:
+                result = impl.function(*(args[a] for a in impl.argnames))
+            except Exception as exc:
+                name_, dist = self._pm.describe(impl.plugin)
+                err = PluginHookError.wrap(exc, plugin=repr(name_), dist=dist, hook=name)
+                exc.__traceback__ = _trim(exc.__traceback__)
+                raise err.with_traceback(None) from exc
+            if result is not None:
+                value = result
+        return value
+
+    def iter_plugins(self) -> Iterator[PluginInfo]:
+        """The plugins known to the manager, loaded or not, sorted by name."""
+        yield from sorted(self._pm.infos.values(), key=lambda i: i.name)
+
+    # -- typed wrappers ----------------------------------------------------------------------
+
+    def task_class_for_config(self, task_config: object) -> type[PythonTask] | None:
+        """``taskplug_task_class_for_config``, then the registry."""
+        cls: type[PythonTask] | None = self.call(
+            "taskplug_task_class_for_config", task_config=task_config
+        )
+        if cls is None:
+            cls = self._pm.task_types.task_class_for_config(task_config)
+        return cls
+
+    def register_type_transformers(self, registry: TypeTransformerRegistry) -> None:
+        """``taskplug_register_type_transformers``: plugins add their transformers."""
+        self.call("taskplug_register_type_transformers", registry=registry)
+
+    def configure_task(self, task: PythonTask) -> None:
+        """``taskplug_configure_task``: platform defaults and policy."""
+        self.call("taskplug_configure_task", task=task)
+
+    def get_custom(self, task: PythonTask, settings: SerializationSettings) -> dict[str, Any] | None:
+        """``taskplug_get_custom``."""
+        result: dict[str, Any] | None = self.call(
+            "taskplug_get_custom", task=task, settings=settings
+        )
+        return result
+
+    def get_config(self, task: PythonTask, settings: SerializationSettings) -> dict[str, str] | None:
+        """``taskplug_get_config``."""
+        result: dict[str, str] | None = self.call(
+            "taskplug_get_config", task=task, settings=settings
+        )
+        return result
+
+    def get_container(
+        self, task: PythonTask, settings: SerializationSettings
+    ) -> tasks_pb2.Container | None:
+        """``taskplug_get_container``."""
+        return self.call("taskplug_get_container", task=task, settings=settings)  # type: ignore[no-any-return]
+
+    def get_k8s_pod(
+        self, task: PythonTask, settings: SerializationSettings
+    ) -> tasks_pb2.K8sPod | None:
+        """``taskplug_get_k8s_pod``."""
+        return self.call("taskplug_get_k8s_pod", task=task, settings=settings)  # type: ignore[no-any-return]
+
+    def get_sql(self, task: PythonTask, settings: SerializationSettings) -> tasks_pb2.Sql | None:
+        """``taskplug_get_sql``."""
+        return self.call("taskplug_get_sql", task=task, settings=settings)  # type: ignore[no-any-return]
+
+    def get_extended_resources(
+        self,
+        task: PythonTask,
+        settings: SerializationSettings,
+        proposal: ExtendedResourcesProposal,
+    ) -> ExtendedResourcesProposal:
+        """``taskplug_get_extended_resources``: every plugin adjusts ``proposal`` in turn."""
+        self.call(
+            "taskplug_get_extended_resources", task=task, settings=settings, proposal=proposal
+        )
+        return proposal
+
+    def pre_execute(self, task: PythonTask, params: ExecutionParameters) -> None:
+        """``taskplug_pre_execute``."""
+        self.call("taskplug_pre_execute", task=task, params=params)
+
+    def post_execute(self, task: PythonTask, params: ExecutionParameters, outputs: Any) -> Any:
+        """``taskplug_post_execute``, chained."""
+        return self.chain("taskplug_post_execute", "outputs", outputs, task=task, params=params)
+
+
+def hookimpl_names(plugin: object) -> list[str]:
+    """Names of the ``taskplug_*`` hooks a plugin object implements."""
+    return sorted(n for n in dir(plugin) if n.startswith("taskplug_"))
+
+
+__all__ = [
+    "ENV_DISABLE",
+    "ENV_DISABLE_AUTOLOAD",
+    "ENV_LOAD",
+    "HookRelay",
+    "PluginInfo",
+    "PluginWarning",
+    "TaskplugPluginManager",
+    "build_plugin_manager",
+    "get_plugin_manager",
+    "hooks",
+    "load_plugin",
+    "set_plugin_manager",
+]
