@@ -12,6 +12,23 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "task": "taskplug.tasks.decorator",
+    "PythonTask": "taskplug.tasks.base",
+    "TaskMetadata": "taskplug.tasks.base",
+    "Documentation": "taskplug.tasks.base",
+    "PythonFunctionTask": "taskplug.tasks.function",
+    "AsyncPythonFunctionTask": "taskplug.tasks.function",
+    "PythonInstanceTask": "taskplug.tasks.function",
+    "PythonAutoContainerTask": "taskplug.tasks.function",
+    "Interface": "taskplug.tasks.interface",
+    "Resources": "taskplug.resources",
+    "Secret": "taskplug.resources",
+    "Cache": "taskplug.resources",
+    "TypeEngine": "taskplug.types",
+    "File": "taskplug.types",
+    "Directory": "taskplug.types",
+    "current_execution": "taskplug.context",
+    "TaskSignatureError": "taskplug.errors",
     "PluginError": "taskplug.errors",
     "PluginHookError": "taskplug.errors",
     "PolicyError": "taskplug.errors",
@@ -25,6 +42,18 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
+    from taskplug.context import current_execution
+    from taskplug.resources import Cache, Resources, Secret
+    from taskplug.tasks.base import Documentation, PythonTask, TaskMetadata
+    from taskplug.tasks.decorator import task
+    from taskplug.tasks.function import (
+        AsyncPythonFunctionTask,
+        PythonAutoContainerTask,
+        PythonFunctionTask,
+        PythonInstanceTask,
+    )
+    from taskplug.tasks.interface import Interface
+    from taskplug.types import Directory, File, TypeEngine
     from taskplug._manager import get_plugin_manager, load_plugin
     from taskplug.context import ExecutionParameters
     from taskplug.errors import (
@@ -32,6 +61,7 @@ if TYPE_CHECKING:
         PluginHookError,
         PolicyError,
         TaskplugError,
+        TaskSignatureError,
         TypeTransformerFailedError,
     )
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib
 import os
 import time
-import types
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from taskplug.errors import (
     IncompatiblePluginError,
     PluginHookError,
     PluginLoadError,
+    trim_traceback,
 )
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class TaskplugPluginManager(pluggy.PluginManager):
         super().__init__(hookspecs.PROJECT)
         self.infos: dict[str, PluginInfo] = {}
         self.add_hookspecs(hookspecs)
+        self.hook.taskplug_add_hookspecs.call_historic(kwargs={"pluginmanager": self})
         self.hooks = HookRelay(self)
         self._task_types: TaskTypeRegistry | None = None
 
@@ -352,19 +353,6 @@ def hooks() -> HookRelay:
 _FRAMEWORK_FILES = (os.path.dirname(pluggy.__file__), __file__)
 
 
-def _trim(tb: types.TracebackType | None) -> types.TracebackType | None:
-    """Drop pluggy's and this module's frames from a traceback."""
-    frames: list[types.TracebackType] = []
-    while tb is not None:
-        if not tb.tb_frame.f_code.co_filename.startswith(_FRAMEWORK_FILES):
-            frames.append(tb)
-        tb = tb.tb_next
-    new: types.TracebackType | None = None
-    for item in reversed(frames):
-        new = types.TracebackType(new, item.tb_frame, item.tb_lasti, item.tb_lineno)
-    return new
-
-
 def _culprit(pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: BaseException) -> object:
     impls = hook.get_hookimpls()
     by_code = {getattr(i.function, "__code__", None): i for i in impls}
@@ -392,7 +380,7 @@ def _raise_plugin_error(
         name, dist = pm.describe(plugin)
     err = PluginHookError.wrap(exc, plugin=repr(name) if plugin else name, dist=dist,
                                hook=hook.name)
-    exc.__traceback__ = _trim(exc.__traceback__)
+    exc.__traceback__ = trim_traceback(exc.__traceback__, *_FRAMEWORK_FILES)
     raise err.with_traceback(None) from exc
 
 
@@ -428,7 +416,7 @@ class HookRelay:
             except Exception as exc:
                 name_, dist = self._pm.describe(impl.plugin)
                 err = PluginHookError.wrap(exc, plugin=repr(name_), dist=dist, hook=name)
-                exc.__traceback__ = _trim(exc.__traceback__)
+                exc.__traceback__ = trim_traceback(exc.__traceback__, *_FRAMEWORK_FILES)
                 raise err.with_traceback(None) from exc
             if result is not None:
                 value = result

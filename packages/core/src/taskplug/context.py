@@ -6,9 +6,8 @@ import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -47,33 +46,85 @@ class Secrets:
         return "Secrets(<hidden>)"
 
 
-@dataclass
 class ExecutionParameters:
-    """What a run knows about itself; passed to ``pre_execute`` / ``post_execute`` hooks."""
+    """What a run knows about itself; passed to ``pre_execute`` / ``post_execute``.
 
-    execution_id: str = "local"
-    task_name: str = ""
-    working_directory: str = ""
-    raw_output_prefix: str = ""
-    logger: logging.Logger = _LOGGER
-    secrets: Secrets = field(default_factory=Secrets)
-    local: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+    Cheap to create: the execution id, working directory and secrets are made on first access,
+    so a local call that asks for none of them does no filesystem work.
+    """
 
-    def scratch_dir(self) -> str:
-        """A working directory for this run, created on first use."""
-        if not self.working_directory:
-            self.working_directory = tempfile.mkdtemp(prefix="taskplug-")
-        return self.working_directory
+    __slots__ = (
+        "_execution_id",
+        "_secrets",
+        "_working_directory",
+        "extra",
+        "local",
+        "logger",
+        "output_prefix",
+        "raw_output_prefix",
+        "task_name",
+    )
+
+    def __init__(
+        self,
+        *,
+        task_name: str = "",
+        execution_id: str | None = None,
+        working_directory: str | None = None,
+        raw_output_prefix: str = "",
+        output_prefix: str = "",
+        logger: logging.Logger = _LOGGER,
+        secrets: Secrets | None = None,
+        local: bool = True,
+    ) -> None:
+        self.task_name = task_name
+        self._execution_id = execution_id
+        self._working_directory = working_directory
+        self.raw_output_prefix = raw_output_prefix
+        self.output_prefix = output_prefix
+        self.logger = logger
+        self._secrets = secrets
+        self.local = local
+        self.extra: dict[str, Any] = {}
+
+    @property
+    def execution_id(self) -> str:
+        """The execution id (``local-<hex>`` for local runs)."""
+        if self._execution_id is None:
+            import uuid
+
+            self._execution_id = f"local-{uuid.uuid4().hex[:12]}"
+        return self._execution_id
+
+    @property
+    def working_directory(self) -> str:
+        """A working directory for this run, created on first access."""
+        if self._working_directory is None:
+            self._working_directory = tempfile.mkdtemp(prefix="taskplug-")
+        return self._working_directory
+
+    @property
+    def secrets(self) -> Secrets:
+        """The secrets the task may read (values never appear in ``repr`` or logs)."""
+        if self._secrets is None:
+            self._secrets = Secrets()
+        return self._secrets
+
+    def __repr__(self) -> str:
+        return (
+            f"ExecutionParameters(task_name={self.task_name!r}, "
+            f"execution_id={self._execution_id!r}, local={self.local})"
+        )
 
 
-@dataclass
 class ExecutionState:
-    """The state of the run in progress (one per task execution, per context)."""
+    """The run in progress in one context: its parameters and mode (``local``/``container``)."""
 
-    params: ExecutionParameters
-    mode: str = "local"  # local | container
-    env: Mapping[str, str] = field(default_factory=dict)
+    __slots__ = ("mode", "params")
+
+    def __init__(self, params: ExecutionParameters, mode: str = "local") -> None:
+        self.params = params
+        self.mode = mode
 
 
 _CURRENT: ContextVar[ExecutionState | None] = ContextVar("taskplug_execution", default=None)

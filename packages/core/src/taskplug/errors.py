@@ -7,10 +7,16 @@ so ``except TypeError`` / ``except KeyError`` code written for flytekit keeps wo
 from __future__ import annotations
 
 import functools
+import types
 
 from typing import Any
 
 __all__ = [
+    "LiteralDecodeError",
+    "TaskSignatureError",
+    "TypeTransformerFailedError",
+    "UnsupportedTypeError",
+    "trim_traceback",
     "DuplicateRegistrationError",
     "IncompatiblePluginError",
     "PluginError",
@@ -167,3 +173,16 @@ class LiteralDecodeError(TypeTransformerFailedError):
 
 class TaskSignatureError(TaskplugError, TypeError):
     """A task was called with arguments that do not fit its interface, or declared badly."""
+
+
+def trim_traceback(tb: types.TracebackType | None, *prefixes: str) -> types.TracebackType | None:
+    """A copy of ``tb`` without the frames whose file path starts with one of ``prefixes``."""
+    frames: list[types.TracebackType] = []
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(prefixes):
+            frames.append(tb)
+        tb = tb.tb_next
+    new: types.TracebackType | None = None
+    for item in reversed(frames):
+        new = types.TracebackType(new, item.tb_frame, item.tb_lasti, item.tb_lineno)
+    return new

@@ -14,4 +14,12 @@ TASKPLUG_API_VERSION = "1.0"
 
 @hookimpl
 def taskplug_register_task_types(registry: TaskTypeRegistry) -> None:
-    """Register the Python function and instance task types."""
+    """Register the Python function, async function and instance task types."""
+    from taskplug.tasks.function import (
+        AsyncPythonFunctionTask,
+        PythonFunctionTask,
+        PythonInstanceTask,
+    )
+
+    for cls in (PythonFunctionTask, AsyncPythonFunctionTask, PythonInstanceTask):
+        registry.add(cls, task_type="python-task", plugin="container")

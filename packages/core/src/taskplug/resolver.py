@@ -1,0 +1,107 @@
+"""Task resolvers: how a container finds the task object again (``--resolver … -- args``)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from taskplug.errors import TaskplugError
+
+if TYPE_CHECKING:
+    from taskplug.tasks.base import PythonTask
+
+__all__ = [
+    "DefaultTaskResolver",
+    "TaskResolutionError",
+    "TaskResolver",
+    "default_task_resolver",
+    "load_resolver",
+]
+
+
+class TaskResolutionError(TaskplugError, LookupError):
+    """The task named by a resolver's arguments could not be found."""
+
+
+@runtime_checkable
+class TaskResolver(Protocol):
+    """Turns a task into loader arguments and back (flytekit's ``TaskResolverMixin``)."""
+
+    @property
+    def location(self) -> str:
+        """Importable path of this resolver object (``module.attribute``)."""
+        ...
+
+    def name(self) -> str:
+        """A short name for messages."""
+        ...
+
+    def loader_args(self, settings: Any, task: PythonTask[Any]) -> list[str]:
+        """Arguments that :meth:`load_task` turns back into ``task``."""
+        ...
+
+    def load_task(self, loader_args: list[str]) -> PythonTask[Any]:
+        """The task named by ``loader_args``."""
+        ...
+
+
+class DefaultTaskResolver:
+    """Finds a task by module and attribute name: ``task-module M task-name N``.
+
+    Works for ``@task`` functions (the attribute is the function's name) and for instance tasks
+    assigned to a module-level variable (the attribute is that variable, found by ``find_lhs``).
+    """
+
+    @property
+    def location(self) -> str:
+        """``taskplug.resolver.default_task_resolver``."""
+        return "taskplug.resolver.default_task_resolver"
+
+    def name(self) -> str:
+        """``DefaultTaskResolver``."""
+        return "DefaultTaskResolver"
+
+    def loader_args(self, settings: Any, task: PythonTask[Any]) -> list[str]:
+        """``["task-module", module, "task-name", attribute]``."""
+        module = getattr(task, "instantiated_in", None) or ""
+        return ["task-module", module, "task-name", task.lhs]  # type: ignore[attr-defined]
+
+    def load_task(self, loader_args: list[str]) -> PythonTask[Any]:
+        """Import the module and return the attribute."""
+        args = dict(zip(loader_args[0::2], loader_args[1::2]))
+        module_name, task_name = args.get("task-module"), args.get("task-name")
+        if not module_name or not task_name:
+            raise TaskResolutionError(
+                f"resolver {self.name()} expects 'task-module M task-name N', got {loader_args!r}"
+            )
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise TaskResolutionError(
+                f"task module {module_name!r} could not be imported: {type(exc).__name__}: {exc}"
+            ) from exc
+        obj = getattr(module, task_name, None)
+        if obj is None:
+            raise TaskResolutionError(f"module {module_name!r} has no task named {task_name!r}")
+        from taskplug.tasks.base import PythonTask
+
+        if not isinstance(obj, PythonTask):
+            raise TaskResolutionError(
+                f"{module_name}.{task_name} is a {type(obj).__name__}, not a task"
+            )
+        return obj
+
+
+default_task_resolver = DefaultTaskResolver()
+
+
+def load_resolver(location: str) -> TaskResolver:
+    """Import a resolver from ``module.attribute``."""
+    module_name, _, attr = location.rpartition(".")
+    try:
+        resolver = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise TaskResolutionError(f"resolver {location!r} could not be loaded: {exc}") from exc
+    if not isinstance(resolver, TaskResolver):
+        raise TaskResolutionError(f"{location!r} is not a task resolver")
+    return resolver

@@ -1,0 +1,23 @@
+"""Task base classes and the ``@task`` decorator."""
+
+from taskplug.tasks.base import Documentation, PythonTask, TaskMetadata
+from taskplug.tasks.decorator import task
+from taskplug.tasks.function import (
+    AsyncPythonFunctionTask,
+    PythonAutoContainerTask,
+    PythonFunctionTask,
+    PythonInstanceTask,
+)
+from taskplug.tasks.interface import Interface
+
+__all__ = [
+    "AsyncPythonFunctionTask",
+    "Documentation",
+    "Interface",
+    "PythonAutoContainerTask",
+    "PythonFunctionTask",
+    "PythonInstanceTask",
+    "PythonTask",
+    "TaskMetadata",
+    "task",
+]

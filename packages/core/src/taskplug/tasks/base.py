@@ -1,0 +1,524 @@
+"""``PythonTask``: the lifecycle every task type shares (no containers, pods or SQL here).
+
+Local calls take the same literal round trip as a cluster run::
+
+    __call__ -> bind args -> inputs to LiteralMap -> dispatch_execute(
+        literals to Python -> pre_execute -> execute -> post_execute -> outputs to LiteralMap
+    ) -> outputs back to Python
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import warnings
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from taskplug._manager import hooks
+from taskplug.context import ExecutionParameters, ExecutionState, _CURRENT
+from taskplug.errors import TaskplugError, TypeTransformerFailedError, trim_traceback
+from taskplug.resources import Resources, ResourceSpec, Secret
+from taskplug.tasks.interface import Interface
+
+if TYPE_CHECKING:
+    from flyteidl.core import literals_pb2, tasks_pb2
+
+    from taskplug.extended_resources import ExtendedResourcesProposal
+    from taskplug.settings import SerializationSettings
+
+__all__ = [
+    "Documentation",
+    "LocalExecutionWarning",
+    "PythonTask",
+    "TaskMetadata",
+    "UserCodeError",
+    "user_exception",
+]
+
+T = TypeVar("T")
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class LocalExecutionWarning(UserWarning):
+    """A local run cannot honour a setting (GPU, shared memory, pod template)."""
+
+
+class UserCodeError(TaskplugError):
+    """The user's function raised; ``original`` is that exception (kept as ``__cause__``)."""
+
+    def __init__(self, task: str, original: BaseException) -> None:
+        super().__init__(f"task {task!r} failed: {type(original).__name__}: {original}")
+        self.task = task
+        self.original = original
+
+
+def user_exception(err: UserCodeError) -> BaseException:
+    """The user's original exception (type, message, cause chain) without taskplug's frames.
+
+    Raise it outside the ``except`` block so its own ``__context__`` is kept as it was.
+    """
+    original = err.original
+    return original.with_traceback(trim_traceback(original.__traceback__, _PACKAGE_DIR))
+
+
+class ExecutionMode(Enum):
+    """Where a task is running (``local_execution_mode()``)."""
+
+    LOCAL_TASK_EXECUTION = "local-task-execution"
+    TASK_EXECUTION = "task-execution"
+
+
+@dataclass
+class TaskMetadata:
+    """Metadata that goes into the template, with flytekit's field names and defaults."""
+
+    cache: bool = False
+    cache_serialize: bool = False
+    cache_version: str = ""
+    cache_ignore_input_vars: tuple[str, ...] = ()
+    interruptible: bool | None = None
+    deprecated: str = ""
+    retries: int = 0
+    timeout: datetime.timedelta | int | None = None
+    pod_template_name: str | None = None
+    generates_deck: bool = False
+    is_eager: bool = False
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.timeout, int) and not isinstance(self.timeout, bool):
+            self.timeout = datetime.timedelta(seconds=self.timeout) if self.timeout else None
+        if self.timeout is not None and not isinstance(self.timeout, datetime.timedelta):
+            raise ValueError(f"timeout must be seconds (int) or a timedelta, got {self.timeout!r}")
+        if isinstance(self.retries, bool) or not isinstance(self.retries, int) or self.retries < 0:
+            raise ValueError(f"retries must be a whole number >= 0, got {self.retries!r}")
+        if self.cache and not self.cache_version:
+            raise ValueError(
+                "cache=True needs a version: pass cache_version='1' or cache=Cache(version='1')"
+            )
+
+
+@dataclass
+class Documentation:
+    """Short and long descriptions of a task (from its docstring by default)."""
+
+    short_description: str = ""
+    long_description: str = ""
+    source_code: str = ""
+
+
+@dataclass
+class _LocalNotes:
+    warned: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+class PythonTask(Generic[T]):
+    """Base class of every task whose interface is made of Python types.
+
+    Subclasses override :meth:`execute`. Serialization methods (``get_custom``,
+    ``get_container``, …) answer through the plugin hooks, so a task type can be added by
+    subclassing or by a hook implementation, and a platform plugin can change every task.
+    """
+
+    _TASK_TYPE: ClassVar[str] = "python-task"
+
+    def __init__(
+        self,
+        task_type: str,
+        name: str,
+        task_config: T | None = None,
+        interface: Interface | None = None,
+        *,
+        metadata: TaskMetadata | None = None,
+        environment: dict[str, str] | None = None,
+        requests: Resources | None = None,
+        limits: Resources | None = None,
+        resources: Resources | None = None,
+        secret_requests: list[Secret] | None = None,
+        accelerator: Any = None,
+        shared_memory: bool | str | None = None,
+        pod_template: Any = None,
+        pod_template_name: str | None = None,
+        enable_deck: bool | None = None,
+        disable_deck: bool | None = None,
+        deck_fields: tuple[Any, ...] = (),
+        docs: Documentation | None = None,
+        task_type_version: int = 0,
+        pickle_untyped: bool = False,
+        labels: dict[str, str] | None = None,
+        annotations: dict[str, str] | None = None,
+    ) -> None:
+        self._task_type = task_type
+        self._name = name
+        self._task_config = task_config
+        self._interface = interface or Interface()
+        self._metadata = metadata or TaskMetadata()
+        if labels is not None:
+            self._metadata.labels = labels
+        if annotations is not None:
+            self._metadata.annotations = annotations
+        if pod_template_name is not None:
+            self._metadata.pod_template_name = pod_template_name
+        self._environment = dict(environment or {})
+        if resources is not None:
+            if requests is not None or limits is not None:
+                raise ValueError(
+                    f"task {name!r}: pass either resources= or requests=/limits=, not both"
+                )
+            spec = ResourceSpec.from_multiple_resource(resources)
+            requests, limits = spec.requests, spec.limits
+        for label, res in (("requests", requests), ("limits", limits)):
+            if res is not None and res.is_pair():
+                raise ValueError(
+                    f"task {name!r}: {label}= takes single values; use resources= for pairs"
+                )
+        self._resources = ResourceSpec(requests=requests or Resources(), limits=limits or Resources())
+        self._secret_requests = list(secret_requests or [])
+        self.accelerator = accelerator
+        self.shared_memory = shared_memory
+        self.pod_template = pod_template
+        self._task_type_version = task_type_version
+        self._pickle_untyped = pickle_untyped
+        if enable_deck is not None and disable_deck is not None:
+            raise ValueError(f"task {name!r}: pass enable_deck or disable_deck, not both")
+        self._enable_deck = bool(enable_deck) if enable_deck is not None else (
+            disable_deck is False
+        )
+        self._metadata.generates_deck = self._enable_deck
+        self._deck_fields = tuple(deck_fields)
+        self._docs = docs
+        self._local_notes = _LocalNotes()
+        self._interface.build_converters(self.name, allow_pickle=pickle_untyped)
+        self._in_items = tuple(self._interface.input_converters.items())
+        self._out_items = tuple(self._interface.output_converters.items())
+        self._validate()
+        relay = hooks()
+        if relay.has_impls("taskplug_configure_task"):
+            relay.configure_task(self)
+            self._validate()
+
+    def _validate(self) -> None:
+        """Check the settings; subclasses and the accelerator support extend it."""
+        from taskplug.extended_resources import validate_task_resources
+
+        validate_task_resources(self)
+
+    # -- properties (flytekit's names) ------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The task's fully qualified name."""
+        return self._name
+
+    @property
+    def task_type(self) -> str:
+        """The task type string in the template (``python-task``, ``sidecar``, ``sql`` …)."""
+        return self._task_type
+
+    @property
+    def task_type_version(self) -> int:
+        """Version of the task type's custom format."""
+        return self._task_type_version
+
+    @property
+    def task_config(self) -> T | None:
+        """The configuration object the task was declared with."""
+        return self._task_config
+
+    @property
+    def python_interface(self) -> Interface:
+        """Inputs, defaults and outputs as Python types."""
+        return self._interface
+
+    @property
+    def interface(self) -> Interface:
+        """The interface (taskplug keeps one object; see ``typed_interface()`` for flyteidl)."""
+        return self._interface
+
+    @property
+    def metadata(self) -> TaskMetadata:
+        """Retries, timeout, cache, deprecation and the like."""
+        return self._metadata
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """Environment variables set for the task's runs."""
+        return self._environment
+
+    @property
+    def resources(self) -> ResourceSpec:
+        """Requests and limits."""
+        return self._resources
+
+    @property
+    def secret_requests(self) -> list[Secret]:
+        """Secrets the task asks for."""
+        return self._secret_requests
+
+    @property
+    def security_context(self) -> Any:
+        """The flyteidl ``SecurityContext`` for the requested secrets (``None`` when none)."""
+        if not self._secret_requests:
+            return None
+        from taskplug.serialization.security import security_context
+
+        return security_context(self._secret_requests)
+
+    @property
+    def pickle_untyped(self) -> bool:
+        """Whether untyped values are pickled."""
+        return self._pickle_untyped
+
+    @property
+    def docs(self) -> Documentation:
+        """Documentation from the decorator or, by default, from the docstring."""
+        if self._docs is None:
+            doc = getattr(self, "_doc_source", None) or ""
+            short, _, long = doc.strip().partition("\n")
+            self._docs = Documentation(short_description=short.strip(), long_description=long.strip())
+        return self._docs
+
+    @property
+    def enable_deck(self) -> bool:
+        """Whether the task renders a deck."""
+        return self._enable_deck
+
+    @property
+    def disable_deck(self) -> bool:
+        """The opposite of :attr:`enable_deck` (flytekit keeps both)."""
+        return not self._enable_deck
+
+    @property
+    def deck_fields(self) -> tuple[Any, ...]:
+        """The deck sections the task renders."""
+        return self._deck_fields
+
+    # -- interface helpers -----------------------------------------------------------------
+
+    def get_input_types(self) -> dict[str, Any]:
+        """Input names to Python types."""
+        return dict(self._interface.inputs)
+
+    def get_type_for_input_var(self, k: str, v: Any = None) -> Any:
+        """The Python type of input ``k``."""
+        return self._interface.inputs[k]
+
+    def get_type_for_output_var(self, k: str, v: Any = None) -> Any:
+        """The Python type of output ``k``."""
+        return self._interface.outputs[k]
+
+    def local_execution_mode(self) -> ExecutionMode:
+        """The mode a local call runs in."""
+        return ExecutionMode.LOCAL_TASK_EXECUTION
+
+    # -- serialization through hooks --------------------------------------------------------
+
+    def get_custom(self, settings: SerializationSettings) -> dict[str, Any] | None:
+        """The template's ``custom`` struct (``taskplug_get_custom``)."""
+        return hooks().get_custom(self, settings)
+
+    def get_config(self, settings: SerializationSettings) -> dict[str, str] | None:
+        """The template's ``config`` map (``taskplug_get_config``)."""
+        return hooks().get_config(self, settings)
+
+    def get_container(self, settings: SerializationSettings) -> tasks_pb2.Container | None:
+        """The container target (``taskplug_get_container``)."""
+        return hooks().get_container(self, settings)
+
+    def get_k8s_pod(self, settings: SerializationSettings) -> tasks_pb2.K8sPod | None:
+        """The Kubernetes pod target (``taskplug_get_k8s_pod``)."""
+        return hooks().get_k8s_pod(self, settings)
+
+    def get_sql(self, settings: SerializationSettings) -> tasks_pb2.Sql | None:
+        """The SQL target (``taskplug_get_sql``)."""
+        return hooks().get_sql(self, settings)
+
+    def get_extended_resources(
+        self, settings: SerializationSettings
+    ) -> tasks_pb2.ExtendedResources | None:
+        """GPU accelerator and shared memory (``taskplug_get_extended_resources``)."""
+        from taskplug.extended_resources import ExtendedResourcesProposal
+
+        proposal = ExtendedResourcesProposal.from_task(self)
+        hooks().get_extended_resources(self, settings, proposal)
+        return proposal.to_proto(task=self.name)
+
+    # -- execution --------------------------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the task locally through the literal round trip; returns its outputs."""
+        values = self._interface.bind(self._name, args, kwargs)
+        try:
+            return self.local_execute(**values)
+        except UserCodeError as err:
+            failure = user_exception(err)
+        raise failure
+
+    def local_execute(self, **kwargs: Any) -> Any:
+        """Convert inputs to literals, dispatch, and convert the outputs back to Python."""
+        if not self._local_notes.warned:
+            self._warn_local_once()
+        out = self.dispatch_execute(self.inputs_to_literal_map(kwargs))
+        return self.outputs_from_literal_map(out)
+
+    def sandbox_execute(self, input_literal_map: literals_pb2.LiteralMap) -> literals_pb2.LiteralMap:
+        """Dispatch with a fresh scratch directory, as a local sandbox run."""
+        import tempfile
+
+        params = ExecutionParameters(
+            task_name=self._name, working_directory=tempfile.mkdtemp(prefix="taskplug-sandbox-")
+        )
+        return self.dispatch_execute(input_literal_map, params=params)
+
+    def dispatch_execute(
+        self,
+        input_literal_map: literals_pb2.LiteralMap,
+        *,
+        params: ExecutionParameters | None = None,
+        mode: str = "local",
+    ) -> literals_pb2.LiteralMap:
+        """Run the task on a ``LiteralMap`` of inputs; return the ``LiteralMap`` of outputs.
+
+        The user's exception comes out as :class:`UserCodeError` (``original`` holds it);
+        conversion errors as :class:`~taskplug.errors.TypeTransformerFailedError`.
+        """
+        native = self.inputs_from_literal_map(input_literal_map)
+        if params is None:
+            params = ExecutionParameters(task_name=self._name, local=mode == "local")
+        token = _CURRENT.set(ExecutionState(params, mode))
+        try:
+            params = self.pre_execute(params)
+            try:
+                result = self.execute(**native)
+            except Exception as exc:
+                raise UserCodeError(self._name, exc) from exc
+            result = self.post_execute(params, result)
+            return self.outputs_to_literal_map(result)
+        finally:
+            _CURRENT.reset(token)
+
+    def pre_execute(self, user_params: ExecutionParameters) -> ExecutionParameters:
+        """Runs before ``execute``; calls the ``taskplug_pre_execute`` hooks."""
+        relay = hooks()
+        if relay.has_impls("taskplug_pre_execute"):
+            relay.pre_execute(self, user_params)
+        return user_params
+
+    def execute(self, **kwargs: Any) -> Any:
+        """The task's work; subclasses override it."""
+        raise NotImplementedError(f"task type {type(self).__name__} does not implement execute()")
+
+    def post_execute(self, user_params: ExecutionParameters, rval: Any) -> Any:
+        """Runs after ``execute``; the ``taskplug_post_execute`` hooks may replace ``rval``."""
+        relay = hooks()
+        if relay.has_impls("taskplug_post_execute"):
+            return relay.post_execute(self, user_params, rval)
+        return rval
+
+    # -- literal conversion -----------------------------------------------------------------
+
+    def inputs_to_literal_map(self, values: dict[str, Any]) -> literals_pb2.LiteralMap:
+        """Python inputs to a ``LiteralMap`` (errors name the task and the input)."""
+        from flyteidl.core.literals_pb2 import LiteralMap
+
+        lm = LiteralMap()
+        lits = lm.literals
+        for name, conv in self._in_items:
+            try:
+                conv.fill(lits[name], values[name])
+            except TypeTransformerFailedError as exc:
+                raise exc.in_context(task=self._name, var=name, kind="input") from exc.__cause__
+        return lm
+
+    def inputs_from_literal_map(self, lm: literals_pb2.LiteralMap) -> dict[str, Any]:
+        """A ``LiteralMap`` of inputs to Python values."""
+        lits = lm.literals
+        out: dict[str, Any] = {}
+        for name, conv in self._in_items:
+            if name not in lits:
+                if name in self._interface.defaults:
+                    out[name] = self._interface.defaults[name]
+                    continue
+                raise TypeTransformerFailedError(
+                    "the input is missing from the inputs literal map",
+                    expected=conv.python_type, task=self._name, var=name, kind="input",
+                )
+            try:
+                out[name] = conv.to_python(lits[name])
+            except TypeTransformerFailedError as exc:
+                raise exc.in_context(task=self._name, var=name, kind="input") from exc.__cause__
+        return out
+
+    def outputs_to_literal_map(self, result: Any) -> literals_pb2.LiteralMap:
+        """The value(s) ``execute`` returned to a ``LiteralMap`` of outputs."""
+        from flyteidl.core.literals_pb2 import LiteralMap
+
+        lm = LiteralMap()
+        items = self._out_items
+        if not items:
+            return lm
+        if len(items) == 1:
+            values: tuple[Any, ...] = (result,)
+        else:
+            if not isinstance(result, tuple) or len(result) != len(items):
+                raise TypeTransformerFailedError(
+                    f"expected a tuple of {len(items)} values "
+                    f"({', '.join(n for n, _ in items)}), got {type(result).__name__}",
+                    expected=tuple, got=type(result), task=self._name, var="(outputs)",
+                    kind="output",
+                )
+            values = result
+        lits = lm.literals
+        for (name, conv), value in zip(items, values):
+            try:
+                conv.fill(lits[name], value)
+            except TypeTransformerFailedError as exc:
+                raise exc.in_context(task=self._name, var=name, kind="output") from exc.__cause__
+        return lm
+
+    def outputs_from_literal_map(self, lm: literals_pb2.LiteralMap) -> Any:
+        """A ``LiteralMap`` of outputs back to what a call returns (value, tuple, NamedTuple)."""
+        items = self._out_items
+        if not items:
+            return None
+        lits = lm.literals
+        values = []
+        for name, conv in items:
+            try:
+                values.append(conv.to_python(lits[name]))
+            except TypeTransformerFailedError as exc:
+                raise exc.in_context(task=self._name, var=name, kind="output") from exc.__cause__
+        nt = self._interface.output_tuple
+        if nt is not None:
+            return nt(*values)
+        return values[0] if len(values) == 1 else tuple(values)
+
+    # -- local-run notes --------------------------------------------------------------------
+
+    def _warn_local_once(self) -> None:
+        notes = self._local_notes
+        notes.warned = True
+        what = []
+        if self.accelerator is not None:
+            what.append(f"accelerator {self.accelerator}")
+        if self._resources.requests.gpu or self._resources.limits.gpu:
+            what.append("GPU resources")
+        if self.shared_memory:
+            what.append("shared memory")
+        if self.pod_template is not None or self._metadata.pod_template_name:
+            what.append("pod template")
+        if what:
+            notes.notes = what
+            warnings.warn(
+                f"task {self._name!r} runs locally: {', '.join(what)} cannot be honoured here "
+                "and are ignored for local runs (they apply when the task runs in a cluster)",
+                LocalExecutionWarning,
+                stacklevel=4,
+            )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self._name!r}, task_type={self._task_type!r})"

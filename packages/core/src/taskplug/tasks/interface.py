@@ -1,0 +1,340 @@
+"""A task's interface: inputs and outputs read from a function signature once, then reused.
+
+Reading uses the function's code object, defaults and ``__annotations__`` directly (no
+``inspect.signature``); string annotations (``from __future__ import annotations``) are resolved
+with ``typing.get_type_hints``. Docstring descriptions are parsed on first use only.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from taskplug.errors import TaskSignatureError, TypeTransformerFailedError, UnsupportedTypeError
+
+__all__ = ["Interface", "MISSING", "describe_type", "output_names_for", "transform_function"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: Marks an input without a default.
+MISSING: Any = _Missing()
+
+
+def describe_type(t: object) -> str:
+    """A readable name for a type (``int``, ``list[int]``, ``my.module.Point``)."""
+    if isinstance(t, type) and not typing.get_args(t):
+        mod = t.__module__
+        return t.__qualname__ if mod == "builtins" else f"{mod}.{t.__qualname__}"
+    return repr(t).replace("typing.", "")
+
+
+def _is_named_tuple(t: object) -> bool:
+    return isinstance(t, type) and issubclass(t, tuple) and hasattr(t, "_fields")
+
+
+def output_names_for(return_type: object) -> tuple[dict[str, Any], type | None]:
+    """Outputs for a return annotation: ``({name: type}, NamedTuple class or None)``."""
+    if return_type is None or return_type is type(None):
+        return {}, None
+    if _is_named_tuple(return_type):
+        hints = typing.get_type_hints(return_type)  # type: ignore[arg-type]
+        return {f: hints[f] for f in return_type._fields}, return_type  # type: ignore[union-attr]
+    origin = typing.get_origin(return_type)
+    if origin is tuple:
+        args = typing.get_args(return_type)
+        if not args or (len(args) == 2 and args[1] is Ellipsis):
+            return {"o0": return_type}, None
+        return {f"o{i}": a for i, a in enumerate(args)}, None
+    return {"o0": return_type}, None
+
+
+class Interface:
+    """Inputs (with defaults) and outputs of a task, plus their literal converters.
+
+    ``inputs`` and ``outputs`` map names to Python types; ``defaults`` holds the defaults of the
+    inputs that have one; ``output_tuple`` is the NamedTuple class of named multiple outputs.
+    """
+
+    __slots__ = (
+        "_descriptions",
+        "_docstring",
+        "_input_names",
+        "_input_set",
+        "_required",
+        "defaults",
+        "input_converters",
+        "inputs",
+        "output_converters",
+        "output_tuple",
+        "outputs",
+    )
+
+    def __init__(
+        self,
+        inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
+        *,
+        defaults: Mapping[str, Any] | None = None,
+        output_tuple: type | None = None,
+        docstring: str | None = None,
+    ) -> None:
+        self.inputs: dict[str, Any] = dict(inputs or {})
+        self.outputs: dict[str, Any] = dict(outputs or {})
+        self.defaults: dict[str, Any] = dict(defaults or {})
+        self.output_tuple = output_tuple
+        self._input_names = tuple(self.inputs)
+        self._input_set = frozenset(self.inputs)
+        self._required = tuple(n for n in self.inputs if n not in self.defaults)
+        self._docstring = docstring
+        self._descriptions: dict[str, str] | None = None
+        self.input_converters: dict[str, Any] = {}
+        self.output_converters: dict[str, Any] = {}
+
+    # -- converters -------------------------------------------------------------------------
+
+    def build_converters(self, task_name: str, *, allow_pickle: bool) -> None:
+        """Look up a converter for every input and output; unsupported types fail here."""
+        from taskplug.types import TypeEngine
+
+        for kind, variables, target in (
+            ("input", self.inputs, self.input_converters),
+            ("output", self.outputs, self.output_converters),
+        ):
+            for name, t in variables.items():
+                try:
+                    target[name] = TypeEngine.converter(t, allow_pickle=allow_pickle)
+                except TypeTransformerFailedError as exc:
+                    hint = (
+                        "" if allow_pickle else
+                        " Declare a supported type, or pass pickle_untyped=True to pickle it"
+                    )
+                    raise UnsupportedTypeError(
+                        f"{exc.detail}.{hint}", expected=t, task=task_name, var=name, kind=kind
+                    ) from exc
+
+    # -- names and docs ---------------------------------------------------------------------
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """Input names in declaration order."""
+        return self._input_names
+
+    def description(self, name: str) -> str:
+        """The docstring description of an input or output (``""`` when there is none)."""
+        if self._descriptions is None:
+            self._descriptions = parse_docstring_params(self._docstring or "")
+        return self._descriptions.get(name, "")
+
+    def remove_inputs(self, names: list[str] | None) -> Interface:
+        """A copy without the named inputs (``ignore_input_vars``)."""
+        if not names:
+            return self
+        return Interface(
+            {k: v for k, v in self.inputs.items() if k not in names},
+            self.outputs,
+            defaults={k: v for k, v in self.defaults.items() if k not in names},
+            output_tuple=self.output_tuple,
+            docstring=self._docstring,
+        )
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def bind(self, task_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Map a call's arguments onto input names, as flytekit 1.16 does (positional allowed).
+
+        A duplicated, unknown or missing argument raises :class:`TaskSignatureError` naming it.
+        """
+        if args:
+            if len(args) > len(self._input_names):
+                raise TaskSignatureError(
+                    f"task {task_name!r} takes {len(self._input_names)} input(s) "
+                    f"({', '.join(self._input_names) or 'none'}) but {len(args)} positional "
+                    "argument(s) were given"
+                )
+            bound = dict(kwargs)
+            for name, value in zip(self._input_names, args):
+                if name in bound:
+                    raise TaskSignatureError(
+                        f"task {task_name!r} got multiple values for input {name!r}"
+                    )
+                bound[name] = value
+            kwargs = bound
+        elif len(kwargs) == len(self._input_names) and kwargs.keys() == self._input_set:
+            return kwargs
+        unknown = kwargs.keys() - self._input_set
+        if unknown:
+            raise TaskSignatureError(
+                f"task {task_name!r} got unexpected input(s) {', '.join(map(repr, sorted(unknown)))}; "
+                f"its inputs are: {', '.join(self._input_names) or 'none'}"
+            )
+        missing = [n for n in self._required if n not in kwargs]
+        if missing:
+            raise TaskSignatureError(
+                f"task {task_name!r} is missing required input(s) {', '.join(map(repr, missing))}"
+            )
+        if len(kwargs) != len(self._input_names):
+            kwargs = {**{k: v for k, v in self.defaults.items() if k not in kwargs}, **kwargs}
+        return kwargs
+
+
+def _has_value_return(fn: Callable[..., Any]) -> bool:
+    """Whether the function body can return a value (reads the bytecode, not the source)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return True
+    if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR):
+        return True
+    import dis
+
+    rv, lc = dis.opmap["RETURN_VALUE"], dis.opmap["LOAD_CONST"]
+    rc = dis.opmap.get("RETURN_CONST", -1)
+    ext = dis.EXTENDED_ARG
+    cache = dis.opmap.get("CACHE", -1)
+    raw = code.co_code
+    consts = code.co_consts
+    prev_op, prev_arg, ext_arg = -1, 0, 0
+    for i in range(0, len(raw), 2):
+        op = raw[i]
+        if op == cache:
+            continue
+        arg = raw[i + 1] | ext_arg
+        if op == ext:
+            ext_arg = arg << 8
+            continue
+        ext_arg = 0
+        if op == rv and not (prev_op == lc and consts[prev_arg] is None):
+            return True
+        if op == rc and consts[arg] is not None:
+            return True
+        prev_op, prev_arg = op, arg
+    return False
+
+
+def transform_function(
+    fn: Callable[..., Any], *, task_name: str, allow_pickle: bool = False
+) -> Interface:
+    """Read the interface of ``fn``; refuse what a task cannot express.
+
+    Refused: ``*args``/``**kwargs``, an input without annotation (unless ``allow_pickle``), and a
+    declared output when the function has no ``return`` of a value.
+    """
+    code = fn.__code__
+    nargs = code.co_argcount + code.co_kwonlyargcount
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        raise TaskSignatureError(
+            f"task {task_name!r}: *args and **kwargs cannot be task inputs; declare each input"
+        )
+    names = code.co_varnames[:nargs]
+    annotations: dict[str, Any] = dict(getattr(fn, "__annotations__", {}) or {})
+    if any(isinstance(v, str) for v in annotations.values()):
+        try:
+            annotations = typing.get_type_hints(fn, include_extras=True)
+        except Exception as exc:
+            raise TaskSignatureError(
+                f"task {task_name!r}: its type annotations could not be resolved: {exc}"
+            ) from exc
+    defaults: dict[str, Any] = {}
+    positional = code.co_varnames[: code.co_argcount]
+    if fn.__defaults__:
+        defaults.update(zip(positional[-len(fn.__defaults__) :], fn.__defaults__))
+    if fn.__kwdefaults__:
+        defaults.update(fn.__kwdefaults__)
+    inputs: dict[str, Any] = {}
+    for name in names:
+        if name in annotations:
+            inputs[name] = annotations[name]
+        elif allow_pickle:
+            inputs[name] = Any
+        else:
+            raise TaskSignatureError(
+                f"task {task_name!r}: input {name!r} has no type annotation; annotate it "
+                "(or pass pickle_untyped=True to pickle untyped values)"
+            )
+    if "return" in annotations:
+        outputs, output_tuple = output_names_for(annotations["return"])
+    else:
+        outputs, output_tuple = {}, None
+    if outputs and not _has_value_return(fn):
+        raise TaskSignatureError(
+            f"task {task_name!r} declares output(s) {', '.join(outputs)} of type "
+            f"{describe_type(annotations['return'])} but its function has no return statement "
+            "that returns a value"
+        )
+    return Interface(
+        inputs, outputs, defaults=defaults, output_tuple=output_tuple, docstring=fn.__doc__
+    )
+
+
+# -- docstrings ---------------------------------------------------------------------------------
+
+_REST_PARAM = re.compile(r"^\s*:param\s+(?:[^:]*\s)?(\w+)\s*:\s*(.*)$")
+_REST_RETURN = re.compile(r"^\s*:returns?\s*(\w+)?\s*:\s*(.*)$")
+_GOOGLE_SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Returns|Return|Yields)\s*:\s*$")
+_GOOGLE_ITEM = re.compile(r"^\s*(\w+)\s*(\([^)]*\))?\s*:\s*(.*)$")
+
+
+def parse_docstring_params(doc: str) -> dict[str, str]:
+    """Descriptions of parameters and outputs from a Google- or reST-style docstring.
+
+    The return description is stored under ``"o0"`` (and under a named output when the
+    Google ``Returns:`` section names one).
+    """
+    out: dict[str, str] = {}
+    section: str | None = None
+    last: str | None = None
+    for line in inspect.cleandoc(doc).splitlines():
+        m = _REST_PARAM.match(line)
+        if m:
+            out[m.group(1)] = m.group(2).strip()
+            last, section = m.group(1), None
+            continue
+        m = _REST_RETURN.match(line)
+        if m:
+            out[m.group(1) or "o0"] = m.group(2).strip()
+            last, section = m.group(1) or "o0", None
+            continue
+        m = _GOOGLE_SECTION.match(line)
+        if m:
+            section = "returns" if m.group(1).startswith(("Return", "Yield")) else "args"
+            last = None
+            continue
+        if section is not None:
+            if not line.strip():
+                continue
+            indent = len(line) - len(line.lstrip())
+            m = _GOOGLE_ITEM.match(line)
+            if m and indent <= 4:
+                out[m.group(1)] = m.group(3).strip()
+                last = m.group(1)
+                if section == "returns":
+                    out.setdefault("o0", out[last])
+            elif section == "returns" and last is None:
+                out["o0"] = line.strip()
+                last = "o0"
+            elif last is not None:
+                out[last] = f"{out[last]} {line.strip()}".strip()
+            continue
+        if last is not None and line.startswith((" ", "\t")) and line.strip():
+            out[last] = f"{out[last]} {line.strip()}"
+    return out
+
+
+def module_of(fn: Callable[..., Any]) -> str:
+    """The importable module name of ``fn`` (``__main__`` becomes the script's file stem)."""
+    mod = fn.__module__
+    if mod == "__main__":
+        main = sys.modules.get("__main__")
+        path = getattr(main, "__file__", None)
+        if path:
+            import os
+
+            return os.path.splitext(os.path.basename(path))[0]
+    return mod
