@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import os
 import time
+import types
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,8 +121,14 @@ class TaskplugPluginManager(pluggy.PluginManager):
         (with ``strict=True``, as for an explicit :func:`load_plugin`, it raises
         :class:`~taskplug.errors.IncompatiblePluginError` instead).
         """
-        module = getattr(plugin, "__name__", type(plugin).__module__)
-        name = name or module
+        if isinstance(plugin, types.ModuleType):
+            module = plugin.__name__
+            name = name or module
+        else:
+            module = type(plugin).__module__
+            name = name or f"{module}.{type(plugin).__qualname__}"
+            if self.has_plugin(name):
+                name = f"{name}#{id(plugin):x}"
         api = getattr(plugin, "TASKPLUG_API_VERSION", None)
         info = PluginInfo(
             name=name,
