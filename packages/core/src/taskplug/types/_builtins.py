@@ -1,0 +1,30 @@
+"""The built-in transformers and their registration (imported on the first lookup)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import TYPE_CHECKING, Any
+
+from taskplug.types.containers import DICT, LIST, UNION
+from taskplug.types.files import DIRECTORY, FILE
+from taskplug.types.pickle import PICKLE
+from taskplug.types.primitives import PRIMITIVE_TRANSFORMERS
+from taskplug.types.structured import DATACLASS, ENUM, LITERAL, PydanticTransformer
+
+if TYPE_CHECKING:
+    from taskplug.types.engine import TypeTransformer, TypeTransformerRegistry
+
+__all__ = ["DATACLASS", "LITERAL", "PICKLE", "UNION", "pydantic_transformer", "register_builtins"]
+
+
+def register_builtins(registry: TypeTransformerRegistry) -> None:
+    """Register the transformers of the built-in types (by class; MRO lookups find them)."""
+    for tr in [*PRIMITIVE_TRANSFORMERS, LIST, DICT, ENUM, FILE, DIRECTORY]:
+        registry.register(tr)
+
+
+@functools.cache
+def pydantic_transformer() -> TypeTransformer[Any]:
+    """The pydantic transformer (called only once pydantic is imported by the user)."""
+    return PydanticTransformer(sys.modules["pydantic"].BaseModel)

@@ -1,0 +1,194 @@
+"""``File`` and ``Directory``: blobs in flytekit's ``FlyteFile``/``FlyteDirectory`` wire form.
+
+A literal is a ``Blob`` whose ``BlobType`` has the format (``File["csv"]`` → ``"csv"``) and the
+dimensionality (``SINGLE`` for files, ``MULTIPART`` for directories), and whose ``uri`` points at
+the data. A remote path is sent as it is; a local path is uploaded under the execution's
+``raw_output_prefix`` when running in a container, and sent as a local path otherwise (a local
+run shares the file system). fsspec is imported only when bytes actually move.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from typing import IO, Any, ClassVar
+
+from flyteidl.core import literals_pb2, types_pb2
+
+from taskplug.types.engine import Converter, TypeEngine, TypeTransformer, decode_error, fail
+
+__all__ = ["DIRECTORY", "FILE", "Directory", "File"]
+
+SINGLE = types_pb2.BlobType.BlobDimensionality.SINGLE
+MULTIPART = types_pb2.BlobType.BlobDimensionality.MULTIPART
+
+
+def is_remote(path: str) -> bool:
+    """Whether ``path`` names a remote location (``s3://``, ``gs://``, ``https://``...)."""
+    head, sep, _ = path.partition("://")
+    return bool(sep) and head not in ("file", "")
+
+
+class _PathBase(os.PathLike[str]):
+    format: ClassVar[str] = ""
+    _formats: ClassVar[dict[str, type[Any]]]
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._local: str | None = None if is_remote(self.path) else self.path
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._formats = {}
+
+    def __class_getitem__(cls, fmt: str) -> Any:
+        """``File["csv"]``: the class of files of that format."""
+        fmt = str(fmt).lstrip(".")
+        sub = cls._formats.get(fmt)
+        if sub is None:
+            sub = type(
+                f"{cls.__name__}[{fmt}]", (cls,), {"format": fmt, "__module__": cls.__module__}
+            )
+            cls._formats[fmt] = sub
+        return sub
+
+    def __fspath__(self) -> str:
+        return self._local if self._local is not None else self.path
+
+    @property
+    def remote(self) -> bool:
+        """Whether the data lives in a remote store."""
+        return is_remote(self.path)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _PathBase) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.path!r})"
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class File(_PathBase):
+    """A file, local or remote (any fsspec URL); ``File["csv"]`` sets the blob format."""
+
+    def open(self, mode: str = "rb") -> IO[Any]:
+        """Open the file through fsspec (works for local paths and any remote store)."""
+        import fsspec
+
+        return fsspec.open(self.path, mode).open()  # type: ignore[no-any-return]
+
+    def download(self) -> str:
+        """A local path of the file, fetching it first if it is remote."""
+        if self._local is None:
+            import fsspec
+
+            local = os.path.join(tempfile.mkdtemp(prefix="taskplug-"), os.path.basename(self.path))
+            fs, _, paths = fsspec.get_fs_token_paths(self.path)
+            fs.get(paths[0], local)
+            self._local = local
+        return self._local
+
+
+class Directory(_PathBase):
+    """A directory, local or remote (any fsspec URL)."""
+
+    def download(self) -> str:
+        """A local path of the directory, fetching it first if it is remote."""
+        if self._local is None:
+            import fsspec
+
+            local = tempfile.mkdtemp(prefix="taskplug-")
+            fs, _, paths = fsspec.get_fs_token_paths(self.path)
+            fs.get(paths[0].rstrip("/") + "/", local + "/", recursive=True)
+            self._local = local
+        return self._local
+
+    def listdir(self) -> list[str]:
+        """Paths of the entries of the directory."""
+        import fsspec
+
+        fs, _, paths = fsspec.get_fs_token_paths(self.path)
+        return [str(p) for p in fs.ls(paths[0], detail=False)]
+
+
+def _upload(local: str, directory: bool) -> str:
+    """Where ``local`` ends up: uploaded under the raw output prefix in a container run."""
+    from taskplug.context import current_execution
+
+    state = current_execution()
+    prefix = state.params.raw_output_prefix if state is not None else ""
+    if state is None or state.mode != "container" or not prefix:
+        return os.path.abspath(local)
+    import fsspec
+
+    target = f"{prefix.rstrip('/')}/{uuid.uuid4().hex}"
+    if not directory:
+        target = f"{target}/{os.path.basename(local)}"
+    fs, _, paths = fsspec.get_fs_token_paths(target)
+    if directory:
+        fs.put(local.rstrip("/") + "/", paths[0] + "/", recursive=True)
+    else:
+        fs.put(local, paths[0])
+    return target
+
+
+class _BlobTransformer(TypeTransformer[Any]):
+    def __init__(self, name: str, cls: type[_PathBase], dimensionality: int) -> None:
+        super().__init__(name, cls)
+        self.dimensionality = dimensionality
+
+    def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
+        cls: type[_PathBase] = t
+        fmt, dim, directory = cls.format, self.dimensionality, self.dimensionality == MULTIPART
+        lt = types_pb2.LiteralType()
+        lt.blob.format = fmt
+        lt.blob.dimensionality = dim
+        lt.blob.SetInParent()
+
+        def uri_of(value: Any) -> str:
+            if isinstance(value, _PathBase):
+                if (isinstance(value, Directory)) != directory:
+                    raise fail(cls, value)
+                path = value.path
+            elif isinstance(value, str | os.PathLike):
+                path = os.fspath(value)
+            else:
+                raise fail(cls, value)
+            return path if is_remote(path) else _upload(path, directory)
+
+        def fill(msg: literals_pb2.Literal, value: Any) -> None:
+            uri = uri_of(value)
+            blob = msg.scalar.blob
+            blob.metadata.type.format = fmt
+            blob.metadata.type.dimensionality = dim
+            blob.metadata.type.SetInParent()
+            blob.uri = uri
+
+        def read(lit: literals_pb2.Literal) -> Any:
+            if lit.WhichOneof("value") == "scalar" and lit.scalar.WhichOneof("value") == "blob":
+                blob = lit.scalar.blob
+                if blob.metadata.type.dimensionality == dim and blob.uri:
+                    return cls(blob.uri)
+            raise decode_error(cls, lit)
+
+        def to_plain(value: Any) -> Any:
+            return {"path": uri_of(value)}
+
+        def from_plain(value: Any) -> Any:
+            if type(value) is dict and type(value.get("path")) is str:
+                return cls(value["path"])
+            raise fail(cls, value)
+
+        return Converter(
+            t, lt, fill, read, name=self.name, to_plain=to_plain, from_plain=from_plain
+        )
+
+
+FILE = _BlobTransformer("FlyteFilePath", File, SINGLE)
+DIRECTORY = _BlobTransformer("FlyteDirectory", Directory, MULTIPART)
