@@ -152,7 +152,7 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         self,
         task_config: T | None,
         task_function: Callable[..., Any],
-        task_type: str = "python-task",
+        task_type: str | None = None,
         ignore_input_vars: list[str] | None = None,
         execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
         task_resolver: TaskResolver | None = None,
@@ -188,7 +188,7 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         self._lhs = task_function.__name__
         self._doc_source = task_function.__doc__
         super().__init__(
-            task_type,
+            task_type or self._TASK_TYPE,
             name,
             task_config,
             interface,
@@ -299,7 +299,7 @@ class PythonInstanceTask(PythonAutoContainerTask[T]):
         self,
         name: str,
         task_config: T | None = None,
-        task_type: str = "python-task",
+        task_type: str | None = None,
         task_resolver: TaskResolver | None = None,
         *,
         inputs: dict[str, Any] | None = None,
@@ -313,7 +313,12 @@ class PythonInstanceTask(PythonAutoContainerTask[T]):
             raise ValueError(f"task {name!r}: pass interface= or inputs=/outputs=, not both")
         self._instantiated_in = _caller_module(2)
         super().__init__(
-            task_type, name, task_config, interface, task_resolver=task_resolver, **kwargs
+            task_type or self._TASK_TYPE,
+            name,
+            task_config,
+            interface,
+            task_resolver=task_resolver,
+            **kwargs,
         )
 
 

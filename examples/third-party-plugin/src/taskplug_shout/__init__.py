@@ -1,0 +1,36 @@
+"""A task type that shouts: added to taskplug through hooks only."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from taskplug import PythonFunctionTask
+from taskplug.plugin import hookimpl
+
+TASKPLUG_API_VERSION = "1.0"
+
+
+@dataclass
+class Shout:  # the task_config that selects this task type
+    times: int = 1
+    punctuation: str = "!"
+
+
+class ShoutTask(PythonFunctionTask[Shout]):  # upper-cases and repeats what the function returns
+    _TASK_TYPE = "shout"
+
+    def execute(self, **kwargs: Any) -> Any:
+        cfg = self.task_config or Shout()
+        text = str(self.task_function(**kwargs)).upper() + cfg.punctuation
+        return " ".join([text] * cfg.times)
+
+
+@hookimpl
+def taskplug_register_task_types(registry: Any) -> None:
+    registry.add(ShoutTask, config_type=Shout, plugin="shout")
+
+
+@hookimpl
+def taskplug_get_custom(task: Any, settings: Any) -> Any:
+    if isinstance(task, ShoutTask) and task.task_config is not None:
+        return {"times": task.task_config.times, "punctuation": task.task_config.punctuation}
+    return None
