@@ -19,7 +19,9 @@ class ProcessRun:
     stdout: str
 
 
-def run_process(args: list[str], *, repeat: int = 7, env: dict[str, str] | None = None) -> ProcessRun:
+def run_process(
+    args: list[str], *, repeat: int = 7, env: dict[str, str] | None = None
+) -> ProcessRun:
     """Run ``args`` ``repeat`` times (after one warm-up); median wall time, max peak RSS."""
     walls: list[float] = []
     rss: list[float] = []

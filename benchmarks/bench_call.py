@@ -32,6 +32,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import flytekit
+
     import taskplug
 
     fk_add = flytekit.task(plain_add)
@@ -48,7 +49,9 @@ def main() -> int:
         ("flytekit", f"{fk * 1e6:.1f} µs", ""),
         ("ratio taskplug/flytekit", f"1/{1 / ratio:.0f}", verdict(ratio <= 1 / 50) + " (<= 1/50)"),
     ]
-    print_table(f"local call overhead, {args.calls:,} calls of add(a, b)", rows, ("", "per call", "target"))
+    print_table(
+        f"local call overhead, {args.calls:,} calls of add(a, b)", rows, ("", "per call", "target")
+    )
     return 0
 
 

@@ -33,13 +33,41 @@ def main() -> int:
     time_ratio = tp.wall / fk.wall
     rss_ratio = tp.rss_mib / fk.rss_mib
     rows = [
-        ("bare interpreter", f"{bare.wall * 1000:.1f} ms", f"{bare.rss_mib:.1f}", bare.stdout.strip(), ""),
-        ("import taskplug + plugins", f"{tp.wall * 1000:.1f} ms", f"{tp.rss_mib:.1f}", tp.stdout.strip(), ""),
+        (
+            "bare interpreter",
+            f"{bare.wall * 1000:.1f} ms",
+            f"{bare.rss_mib:.1f}",
+            bare.stdout.strip(),
+            "",
+        ),
+        (
+            "import taskplug + plugins",
+            f"{tp.wall * 1000:.1f} ms",
+            f"{tp.rss_mib:.1f}",
+            tp.stdout.strip(),
+            "",
+        ),
         ("import flytekit", f"{fk.wall * 1000:.1f} ms", f"{fk.rss_mib:.1f}", fk.stdout.strip(), ""),
-        ("time ratio taskplug/flytekit", f"1/{1 / time_ratio:.1f}", "", "", verdict(time_ratio <= 1 / 15) + " (<= 1/15)"),
-        ("RSS ratio taskplug/flytekit", "", f"1/{1 / rss_ratio:.1f}", "", verdict(rss_ratio <= 1 / 3) + " (<= 1/3)"),
+        (
+            "time ratio taskplug/flytekit",
+            f"1/{1 / time_ratio:.1f}",
+            "",
+            "",
+            verdict(time_ratio <= 1 / 15) + " (<= 1/15)",
+        ),
+        (
+            "RSS ratio taskplug/flytekit",
+            "",
+            f"1/{1 / rss_ratio:.1f}",
+            "",
+            verdict(rss_ratio <= 1 / 3) + " (<= 1/3)",
+        ),
     ]
-    print_table("import time (median of whole processes)", rows, ("workload", "wall", "peak RSS MiB", "modules", "target"))
+    print_table(
+        "import time (median of whole processes)",
+        rows,
+        ("workload", "wall", "peak RSS MiB", "modules", "target"),
+    )
     return 0
 
 

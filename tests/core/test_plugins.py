@@ -45,7 +45,9 @@ def test_builtin_container_plugin_loads_through_its_entry_point(taskplug_pm):
 
 
 def test_third_party_plugin_discovered_from_entry_point(make_plugin_dist):
-    make_plugin_dist("good-plugin", "2.3", {"good_plugin": GOOD_PLUGIN}, {"taskplug": {"good": "good_plugin"}})
+    make_plugin_dist(
+        "good-plugin", "2.3", {"good_plugin": GOOD_PLUGIN}, {"taskplug": {"good": "good_plugin"}}
+    )
     with fresh_plugin_manager() as pm:
         info = pm.infos["good"]
         assert (info.dist, info.version, info.status) == ("good-plugin", "2.3", "loaded")
@@ -54,7 +56,9 @@ def test_third_party_plugin_discovered_from_entry_point(make_plugin_dist):
 
 
 def test_autoload_switch_skips_third_party_but_keeps_builtins(make_plugin_dist, monkeypatch):
-    make_plugin_dist("good-plugin", "2.3", {"good_plugin": GOOD_PLUGIN}, {"taskplug": {"good": "good_plugin"}})
+    make_plugin_dist(
+        "good-plugin", "2.3", {"good_plugin": GOOD_PLUGIN}, {"taskplug": {"good": "good_plugin"}}
+    )
     monkeypatch.setenv(_manager.ENV_DISABLE_AUTOLOAD, "1")
     with fresh_plugin_manager() as pm:
         assert "good" not in pm.infos
@@ -73,7 +77,9 @@ def test_plugin_named_in_env_is_loaded(make_plugin_dist, monkeypatch):
 
 
 def test_disable_list_skips_a_plugin(make_plugin_dist, monkeypatch):
-    make_plugin_dist("good-plugin", "2.3", {"good_plugin": GOOD_PLUGIN}, {"taskplug": {"good": "good_plugin"}})
+    make_plugin_dist(
+        "good-plugin", "2.3", {"good_plugin": GOOD_PLUGIN}, {"taskplug": {"good": "good_plugin"}}
+    )
     monkeypatch.setenv(_manager.ENV_DISABLE, "good")
     with fresh_plugin_manager() as pm:
         assert not pm.has_plugin("good")
@@ -82,7 +88,9 @@ def test_disable_list_skips_a_plugin(make_plugin_dist, monkeypatch):
 
 def test_plugin_failing_to_import_is_named_with_its_distribution(make_plugin_dist):
     make_plugin_dist(
-        "broken-plugin", "0.9", {"broken_plugin": "import does_not_exist_anywhere\n"},
+        "broken-plugin",
+        "0.9",
+        {"broken_plugin": "import does_not_exist_anywhere\n"},
         {"taskplug": {"broken": "broken_plugin"}},
     )
     with pytest.raises(PluginLoadError) as info:
@@ -103,8 +111,13 @@ def test_plugin_failing_to_import_is_named_with_its_distribution(make_plugin_dis
     ],
 )
 def test_incompatible_plugin_is_refused_not_fatal(make_plugin_dist, declared, fragment):
-    source = GOOD_PLUGIN.replace('TASKPLUG_API_VERSION = "1.0"', "" if declared is None else f"TASKPLUG_API_VERSION = {declared}")
-    make_plugin_dist("old-plugin", "0.1", {"old_plugin": source}, {"taskplug": {"old": "old_plugin"}})
+    source = GOOD_PLUGIN.replace(
+        'TASKPLUG_API_VERSION = "1.0"',
+        "" if declared is None else f"TASKPLUG_API_VERSION = {declared}",
+    )
+    make_plugin_dist(
+        "old-plugin", "0.1", {"old_plugin": source}, {"taskplug": {"old": "old_plugin"}}
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with fresh_plugin_manager() as pm:
@@ -161,7 +174,9 @@ def test_hook_error_blames_the_right_plugin_among_several(taskplug_pm):
 
 def test_unknown_hook_implementation_is_refused(make_plugin_dist):
     source = GOOD_PLUGIN + "\n@hookimpl\ndef taskplug_get_nothing(task):\n    return 1\n"
-    make_plugin_dist("typo-plugin", "1.0", {"typo_plugin": source}, {"taskplug": {"typo": "typo_plugin"}})
+    make_plugin_dist(
+        "typo-plugin", "1.0", {"typo_plugin": source}, {"taskplug": {"typo": "typo_plugin"}}
+    )
     with pytest.raises(PluginLoadError, match=r"'typo' \(typo-plugin==1.0\).*taskplug_get_nothing"):
         _manager.build_plugin_manager()
 
@@ -235,7 +250,9 @@ def test_plugin_can_add_its_own_hookspecs(taskplug_pm):
 
 
 def test_cli_plugins_lists_dist_version_hooks_and_import_time(make_plugin_dist):
-    make_plugin_dist("good-plugin", "2.3", {"good_plugin": GOOD_PLUGIN}, {"taskplug": {"good": "good_plugin"}})
+    make_plugin_dist(
+        "good-plugin", "2.3", {"good_plugin": GOOD_PLUGIN}, {"taskplug": {"good": "good_plugin"}}
+    )
     with fresh_plugin_manager():
         result = CliRunner().invoke(cli, ["plugins", "--json"])
         assert result.exit_code == 0, result.output
@@ -252,8 +269,21 @@ def test_cli_plugins_lists_dist_version_hooks_and_import_time(make_plugin_dist):
 
 
 def test_import_taskplug_loads_no_heavy_module():
-    heavy = ["kubernetes", "pandas", "pyarrow", "sqlalchemy", "ray", "cloudpickle", "grpc",
-             "flyteidl", "google.protobuf", "fsspec", "click", "rich", "msgpack"]
+    heavy = [
+        "kubernetes",
+        "pandas",
+        "pyarrow",
+        "sqlalchemy",
+        "ray",
+        "cloudpickle",
+        "grpc",
+        "flyteidl",
+        "google.protobuf",
+        "fsspec",
+        "click",
+        "rich",
+        "msgpack",
+    ]
     code = (
         "import sys, taskplug; taskplug.get_plugin_manager(); "
         f"print([m for m in {heavy!r} if m in sys.modules])"
@@ -262,7 +292,9 @@ def test_import_taskplug_loads_no_heavy_module():
     assert out.stdout.strip() == "[]"
     timing = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import taskplug"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
     imported = {line.split("|")[-1].strip() for line in timing.splitlines()[1:]}
     assert not {m for m in imported if m.split(".")[0] in {h.split(".")[0] for h in heavy[:7]}}

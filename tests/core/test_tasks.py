@@ -1,6 +1,5 @@
 """Task base classes, @task, interfaces, local execution through literals, hooks, errors."""
 
-
 import asyncio
 import datetime
 import threading
@@ -73,7 +72,7 @@ def nothing(x: int) -> None:
 
 
 @task
-def maybe(x: typing.Optional[int] = None) -> str:
+def maybe(x: int | None = None) -> str:
     return "none" if x is None else str(x)
 
 
@@ -181,7 +180,9 @@ def test_multiple_outputs_must_be_a_tuple_of_the_right_length():
     def bad_pair(x: int) -> tuple[int, str]:
         return x  # type: ignore[return-value]
 
-    with pytest.raises(TypeTransformerFailedError, match=r"expected a tuple of 2 values \(o0, o1\)"):
+    with pytest.raises(
+        TypeTransformerFailedError, match=r"expected a tuple of 2 values \(o0, o1\)"
+    ):
         bad_pair(x=1)
 
 
@@ -204,7 +205,7 @@ def test_missing_return_statement_is_refused_at_declaration():
 
         @task
         def forgot(x: int) -> int:
-            x + 1  # noqa: B018
+            x + 1
 
     @task
     def returns_in_branch(x: int) -> int:
@@ -435,7 +436,9 @@ def test_execution_state_is_per_context_under_threads_and_asyncio():
         return f"{tag}:{state.params.execution_id}"
 
     results: list[str] = []
-    threads = [threading.Thread(target=lambda i=i: results.append(who(tag=str(i)))) for i in range(8)]
+    threads = [
+        threading.Thread(target=lambda i=i: results.append(who(tag=str(i)))) for i in range(8)
+    ]
     for th in threads:
         th.start()
     for th in threads:

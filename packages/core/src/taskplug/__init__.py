@@ -42,7 +42,16 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
-    from taskplug.context import current_execution
+    from taskplug._manager import get_plugin_manager, load_plugin
+    from taskplug.context import ExecutionParameters, current_execution
+    from taskplug.errors import (
+        PluginError,
+        PluginHookError,
+        PolicyError,
+        TaskplugError,
+        TaskSignatureError,
+        TypeTransformerFailedError,
+    )
     from taskplug.resources import Cache, Resources, Secret
     from taskplug.tasks.base import Documentation, PythonTask, TaskMetadata
     from taskplug.tasks.decorator import task
@@ -54,16 +63,6 @@ if TYPE_CHECKING:
     )
     from taskplug.tasks.interface import Interface
     from taskplug.types import Directory, File, TypeEngine
-    from taskplug._manager import get_plugin_manager, load_plugin
-    from taskplug.context import ExecutionParameters
-    from taskplug.errors import (
-        PluginError,
-        PluginHookError,
-        PolicyError,
-        TaskplugError,
-        TaskSignatureError,
-        TypeTransformerFailedError,
-    )
 
 
 def __getattr__(name: str) -> Any:

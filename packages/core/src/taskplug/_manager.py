@@ -10,7 +10,8 @@ Nothing here runs at import time. :func:`get_plugin_manager` builds the one
    ``TASKPLUG_DISABLE_PLUGINS=a,b`` skips the named ones;
 3. import the modules named in ``TASKPLUG_PLUGINS=mod.a,mod.b`` (explicit loading; also
    :func:`load_plugin`);
-4. refuse plugins whose ``TASKPLUG_API_VERSION`` does not fit :data:`~taskplug.hookspecs.API_VERSION`;
+4. refuse plugins whose ``TASKPLUG_API_VERSION`` does not fit
+   :data:`~taskplug.hookspecs.API_VERSION`;
 5. ``check_pending()``: an implementation of a hook that does not exist is an error.
 """
 
@@ -164,7 +165,9 @@ class TaskplugPluginManager(pluggy.PluginManager):
                 dist=info.dist_label,
             ) from exc
         info.hooks = sorted(
-            h.name for h in (self.get_hookcallers(plugin) or []) if h.name != "taskplug_add_hookspecs"
+            h.name
+            for h in (self.get_hookcallers(plugin) or [])
+            if h.name != "taskplug_add_hookspecs"
         )
         self.infos[name] = info
         self._task_types = None
@@ -289,7 +292,10 @@ def build_plugin_manager(*, autoload: bool | None = None) -> TaskplugPluginManag
         if ep.name in disabled or pm.has_plugin(ep.name):
             if ep.name in disabled:
                 pm.infos[ep.name] = PluginInfo(
-                    name=ep.name, module=ep.value, dist=dist, status="disabled",
+                    name=ep.name,
+                    module=ep.value,
+                    dist=dist,
+                    status="disabled",
                     reason=f"named in {ENV_DISABLE}",
                 )
             continue
@@ -374,9 +380,7 @@ def _culprit(pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: BaseExcept
     return None
 
 
-def _raise_plugin_error(
-    pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: Exception
-) -> None:
+def _raise_plugin_error(pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: Exception) -> None:
     if isinstance(exc, PluginHookError):
         raise exc
     plugin = _culprit(pm, hook, exc)
@@ -385,8 +389,9 @@ def _raise_plugin_error(
         name, dist = f"(one of: {names})", None
     else:
         name, dist = pm.describe(plugin)
-    err = PluginHookError.wrap(exc, plugin=repr(name) if plugin else name, dist=dist,
-                               hook=hook.name)
+    err = PluginHookError.wrap(
+        exc, plugin=repr(name) if plugin else name, dist=dist, hook=hook.name
+    )
     exc.__traceback__ = trim_traceback(exc.__traceback__, *_FRAMEWORK_FILES)
     raise err.with_traceback(None) from exc
 
@@ -435,9 +440,9 @@ class HookRelay:
 
     # -- typed wrappers ----------------------------------------------------------------------
 
-    def task_class_for_config(self, task_config: object) -> type[PythonTask] | None:
+    def task_class_for_config(self, task_config: object) -> type[PythonTask[Any]] | None:
         """``taskplug_task_class_for_config``, then the registry."""
-        cls: type[PythonTask] | None = self.call(
+        cls: type[PythonTask[Any]] | None = self.call(
             "taskplug_task_class_for_config", task_config=task_config
         )
         if cls is None:
@@ -448,18 +453,22 @@ class HookRelay:
         """``taskplug_register_type_transformers``: plugins add their transformers."""
         self.call("taskplug_register_type_transformers", registry=registry)
 
-    def configure_task(self, task: PythonTask) -> None:
+    def configure_task(self, task: PythonTask[Any]) -> None:
         """``taskplug_configure_task``: platform defaults and policy."""
         self.call("taskplug_configure_task", task=task)
 
-    def get_custom(self, task: PythonTask, settings: SerializationSettings) -> dict[str, Any] | None:
+    def get_custom(
+        self, task: PythonTask[Any], settings: SerializationSettings
+    ) -> dict[str, Any] | None:
         """``taskplug_get_custom``."""
         result: dict[str, Any] | None = self.call(
             "taskplug_get_custom", task=task, settings=settings
         )
         return result
 
-    def get_config(self, task: PythonTask, settings: SerializationSettings) -> dict[str, str] | None:
+    def get_config(
+        self, task: PythonTask[Any], settings: SerializationSettings
+    ) -> dict[str, str] | None:
         """``taskplug_get_config``."""
         result: dict[str, str] | None = self.call(
             "taskplug_get_config", task=task, settings=settings
@@ -467,24 +476,24 @@ class HookRelay:
         return result
 
     def get_container(
-        self, task: PythonTask, settings: SerializationSettings
+        self, task: PythonTask[Any], settings: SerializationSettings
     ) -> tasks_pb2.Container | None:
         """``taskplug_get_container``."""
-        return self.call("taskplug_get_container", task=task, settings=settings)  # type: ignore[no-any-return]
+        return self.call("taskplug_get_container", task=task, settings=settings)
 
     def get_k8s_pod(
-        self, task: PythonTask, settings: SerializationSettings
+        self, task: PythonTask[Any], settings: SerializationSettings
     ) -> tasks_pb2.K8sPod | None:
         """``taskplug_get_k8s_pod``."""
-        return self.call("taskplug_get_k8s_pod", task=task, settings=settings)  # type: ignore[no-any-return]
+        return self.call("taskplug_get_k8s_pod", task=task, settings=settings)
 
-    def get_sql(self, task: PythonTask, settings: SerializationSettings) -> tasks_pb2.Sql | None:
+    def get_sql(self, task: PythonTask[Any], settings: SerializationSettings) -> tasks_pb2.Sql | None:
         """``taskplug_get_sql``."""
-        return self.call("taskplug_get_sql", task=task, settings=settings)  # type: ignore[no-any-return]
+        return self.call("taskplug_get_sql", task=task, settings=settings)
 
     def get_extended_resources(
         self,
-        task: PythonTask,
+        task: PythonTask[Any],
         settings: SerializationSettings,
         proposal: ExtendedResourcesProposal,
     ) -> ExtendedResourcesProposal:
@@ -494,11 +503,11 @@ class HookRelay:
         )
         return proposal
 
-    def pre_execute(self, task: PythonTask, params: ExecutionParameters) -> None:
+    def pre_execute(self, task: PythonTask[Any], params: ExecutionParameters) -> None:
         """``taskplug_pre_execute``."""
         self.call("taskplug_pre_execute", task=task, params=params)
 
-    def post_execute(self, task: PythonTask, params: ExecutionParameters, outputs: Any) -> Any:
+    def post_execute(self, task: PythonTask[Any], params: ExecutionParameters, outputs: Any) -> Any:
         """``taskplug_post_execute``, chained."""
         return self.chain("taskplug_post_execute", "outputs", outputs, task=task, params=params)
 

@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import functools
 import types
-
 from typing import Any
 
 __all__ = [
-    "LiteralDecodeError",
-    "TaskSignatureError",
-    "TypeTransformerFailedError",
-    "UnsupportedTypeError",
-    "trim_traceback",
     "DuplicateRegistrationError",
     "IncompatiblePluginError",
+    "LiteralDecodeError",
     "PluginError",
     "PluginHookError",
     "PluginLoadError",
     "PolicyError",
+    "TaskSignatureError",
     "TaskplugError",
+    "TypeTransformerFailedError",
+    "UnsupportedTypeError",
+    "trim_traceback",
 ]
 
 
@@ -90,7 +89,7 @@ class PluginHookError(PluginError):
         message = f"{where} hook {hook} raised {type(original).__name__}: {original}"
         err: PluginHookError
         try:
-            sub = _subclass_for(type(original))
+            sub = _subclass_for(type(original))  # type: ignore[arg-type]
             err = sub.__new__(sub)
             Exception.__init__(err, message)
         except Exception:  # exotic exception layouts: fall back to the plain class

@@ -83,7 +83,7 @@ def taskplug_register_accelerators(catalogue: AcceleratorCatalogue) -> None:
 
 
 @hookspec(firstresult=True)
-def taskplug_task_class_for_config(task_config: object) -> type[PythonTask] | None:
+def taskplug_task_class_for_config(task_config: object) -> type[PythonTask[Any]] | None:
     """Pick the task class that handles ``task_config`` (e.g. ``@task(task_config=Pod(...))``).
 
     Caller: ``@task``, when a ``task_config`` is given. ``firstresult``: the first class
@@ -93,7 +93,7 @@ def taskplug_task_class_for_config(task_config: object) -> type[PythonTask] | No
 
 
 @hookspec
-def taskplug_configure_task(task: PythonTask) -> None:
+def taskplug_configure_task(task: PythonTask[Any]) -> None:
     """Apply platform defaults and policy to a task that has just been declared.
 
     Caller: the task constructor, once per task, after its own arguments are set and before
@@ -110,7 +110,7 @@ def taskplug_configure_task(task: PythonTask) -> None:
 
 
 @hookspec(firstresult=True)
-def taskplug_get_custom(task: PythonTask, settings: SerializationSettings) -> dict[str, Any] | None:
+def taskplug_get_custom(task: PythonTask[Any], settings: SerializationSettings) -> dict[str, Any] | None:
     """Return the ``custom`` struct of the task template (JSON-compatible values).
 
     Caller: ``task.get_custom(settings)``. ``firstresult``. ``None``: no custom section.
@@ -118,7 +118,7 @@ def taskplug_get_custom(task: PythonTask, settings: SerializationSettings) -> di
 
 
 @hookspec(firstresult=True)
-def taskplug_get_config(task: PythonTask, settings: SerializationSettings) -> dict[str, str] | None:
+def taskplug_get_config(task: PythonTask[Any], settings: SerializationSettings) -> dict[str, str] | None:
     """Return the ``config`` string map of the task template.
 
     Caller: ``task.get_config(settings)``. ``firstresult``. ``None``: no config.
@@ -127,7 +127,7 @@ def taskplug_get_config(task: PythonTask, settings: SerializationSettings) -> di
 
 @hookspec(firstresult=True)
 def taskplug_get_container(
-    task: PythonTask, settings: SerializationSettings
+    task: PythonTask[Any], settings: SerializationSettings
 ) -> tasks_pb2.Container | None:
     """Return the container target of the task (image, command, args, resources, env).
 
@@ -138,7 +138,7 @@ def taskplug_get_container(
 
 @hookspec(firstresult=True)
 def taskplug_get_k8s_pod(
-    task: PythonTask, settings: SerializationSettings
+    task: PythonTask[Any], settings: SerializationSettings
 ) -> tasks_pb2.K8sPod | None:
     """Return the Kubernetes pod target of the task, when it runs as a whole pod.
 
@@ -147,7 +147,7 @@ def taskplug_get_k8s_pod(
 
 
 @hookspec(firstresult=True)
-def taskplug_get_sql(task: PythonTask, settings: SerializationSettings) -> tasks_pb2.Sql | None:
+def taskplug_get_sql(task: PythonTask[Any], settings: SerializationSettings) -> tasks_pb2.Sql | None:
     """Return the SQL target of the task (statement and dialect).
 
     Caller: ``task.get_sql(settings)``. ``firstresult``. ``None``: no SQL target.
@@ -156,7 +156,7 @@ def taskplug_get_sql(task: PythonTask, settings: SerializationSettings) -> tasks
 
 @hookspec
 def taskplug_get_extended_resources(
-    task: PythonTask, settings: SerializationSettings, proposal: ExtendedResourcesProposal
+    task: PythonTask[Any], settings: SerializationSettings, proposal: ExtendedResourcesProposal
 ) -> None:
     """Adjust the extended resources (GPU accelerator, shared memory) of a task's template.
 
@@ -174,7 +174,7 @@ def taskplug_get_extended_resources(
 
 
 @hookspec
-def taskplug_pre_execute(task: PythonTask, params: ExecutionParameters) -> None:
+def taskplug_pre_execute(task: PythonTask[Any], params: ExecutionParameters) -> None:
     """Prepare a run: ``params`` carries the execution id, working directory, logger, secrets.
 
     Caller: ``task.pre_execute(params)``, before the user's code runs, for every run (local
@@ -184,7 +184,7 @@ def taskplug_pre_execute(task: PythonTask, params: ExecutionParameters) -> None:
 
 
 @hookspec
-def taskplug_post_execute(task: PythonTask, params: ExecutionParameters, outputs: Any) -> Any:
+def taskplug_post_execute(task: PythonTask[Any], params: ExecutionParameters, outputs: Any) -> Any:
     """Observe or replace the outputs of a run.
 
     Caller: ``task.post_execute(params, outputs)``, after the user's code returned. The

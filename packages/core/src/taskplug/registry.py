@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from taskplug.errors import DuplicateRegistrationError
 
@@ -19,7 +19,7 @@ __all__ = ["TaskType", "TaskTypeRegistry"]
 class TaskType:
     """One registered task type: the class, the config class that selects it, its owner."""
 
-    task_class: type[PythonTask]
+    task_class: type[PythonTask[Any]]
     config_type: type | None
     task_type: str
     plugin: str
@@ -40,7 +40,7 @@ class TaskTypeRegistry:
 
     def add(
         self,
-        task_class: type[PythonTask],
+        task_class: type[PythonTask[Any]],
         *,
         config_type: type | None = None,
         task_type: str | None = None,
@@ -54,7 +54,7 @@ class TaskTypeRegistry:
         entry = TaskType(
             task_class=task_class,
             config_type=config_type,
-            task_type=task_type or getattr(task_class, "_TASK_TYPE", "python-task"),
+            task_type=task_type or str(getattr(task_class, "_TASK_TYPE", "python-task")),
             plugin=plugin or task_class.__module__,
         )
         old = self._by_class.get(task_class)
@@ -77,7 +77,7 @@ class TaskTypeRegistry:
         self._by_class[task_class] = entry
         return entry
 
-    def task_class_for_config(self, task_config: object) -> type[PythonTask] | None:
+    def task_class_for_config(self, task_config: object) -> type[PythonTask[Any]] | None:
         """The task class registered for ``type(task_config)`` (or a base class of it)."""
         for klass in type(task_config).__mro__:
             entry = self._by_config.get(klass)

@@ -10,13 +10,17 @@ __all__ = ["Cache", "ResourceSpec", "Resources", "Secret", "validate_quantity"]
 
 # A Kubernetes resource quantity: a signed decimal with an optional suffix (binary or decimal SI,
 # or a decimal exponent).
-_QUANTITY = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
+_QUANTITY = re.compile(
+    r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$"
+)
 
 
 def validate_quantity(value: object, *, what: str) -> str:
     """Return ``value`` as a Kubernetes quantity string, or raise ``ValueError`` saying why."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError(f"{what} must be a Kubernetes quantity (e.g. '2Gi', '500m', 4), got {value!r}")
+        raise ValueError(
+            f"{what} must be a Kubernetes quantity (e.g. '2Gi', '500m', 4), got {value!r}"
+        )
     text = str(value)
     if not _QUANTITY.match(text):
         raise ValueError(
@@ -45,10 +49,17 @@ class Resources:
             if value is None:
                 continue
             items = value if isinstance(value, (tuple, list)) else (value,)
-            if isinstance(value, (tuple, list)) and (len(value) != 2 or f.name == "ephemeral_storage"):
+            if isinstance(value, (tuple, list)) and (
+                len(value) != 2 or f.name == "ephemeral_storage"
+            ):
                 raise ValueError(
                     f"Resources.{f.name}={value!r}: a pair (request, limit) of two values is "
-                    "expected" + (" (not allowed for ephemeral_storage)" if f.name == "ephemeral_storage" else "")
+                    "expected"
+                    + (
+                        " (not allowed for ephemeral_storage)"
+                        if f.name == "ephemeral_storage"
+                        else ""
+                    )
                 )
             for item in items:
                 validate_quantity(item, what=f"Resources.{f.name}")
@@ -110,7 +121,8 @@ class Secret:
     def __post_init__(self) -> None:
         if self.mount_requirement not in ("ANY", "ENV_VAR", "FILE"):
             raise ValueError(
-                f"Secret.mount_requirement must be ANY, ENV_VAR or FILE, got {self.mount_requirement!r}"
+                "Secret.mount_requirement must be ANY, ENV_VAR or FILE, "
+                f"got {self.mount_requirement!r}"
             )
 
 

@@ -17,7 +17,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from taskplug._manager import hooks
-from taskplug.context import ExecutionParameters, ExecutionState, _CURRENT
+from taskplug.context import _CURRENT, ExecutionParameters, ExecutionState
 from taskplug.errors import TaskplugError, TypeTransformerFailedError, trim_traceback
 from taskplug.resources import Resources, ResourceSpec, Secret
 from taskplug.tasks.interface import Interface
@@ -25,7 +25,6 @@ from taskplug.tasks.interface import Interface
 if TYPE_CHECKING:
     from flyteidl.core import literals_pb2, tasks_pb2
 
-    from taskplug.extended_resources import ExtendedResourcesProposal
     from taskplug.settings import SerializationSettings
 
 __all__ = [
@@ -176,7 +175,9 @@ class PythonTask(Generic[T]):
                 raise ValueError(
                     f"task {name!r}: {label}= takes single values; use resources= for pairs"
                 )
-        self._resources = ResourceSpec(requests=requests or Resources(), limits=limits or Resources())
+        self._resources = ResourceSpec(
+            requests=requests or Resources(), limits=limits or Resources()
+        )
         self._secret_requests = list(secret_requests or [])
         self.accelerator = accelerator
         self.shared_memory = shared_memory
@@ -185,8 +186,8 @@ class PythonTask(Generic[T]):
         self._pickle_untyped = pickle_untyped
         if enable_deck is not None and disable_deck is not None:
             raise ValueError(f"task {name!r}: pass enable_deck or disable_deck, not both")
-        self._enable_deck = bool(enable_deck) if enable_deck is not None else (
-            disable_deck is False
+        self._enable_deck = (
+            bool(enable_deck) if enable_deck is not None else (disable_deck is False)
         )
         self._metadata.generates_deck = self._enable_deck
         self._deck_fields = tuple(deck_fields)
@@ -279,7 +280,9 @@ class PythonTask(Generic[T]):
         if self._docs is None:
             doc = getattr(self, "_doc_source", None) or ""
             short, _, long = doc.strip().partition("\n")
-            self._docs = Documentation(short_description=short.strip(), long_description=long.strip())
+            self._docs = Documentation(
+                short_description=short.strip(), long_description=long.strip()
+            )
         return self._docs
 
     @property
@@ -365,7 +368,9 @@ class PythonTask(Generic[T]):
         out = self.dispatch_execute(self.inputs_to_literal_map(kwargs))
         return self.outputs_from_literal_map(out)
 
-    def sandbox_execute(self, input_literal_map: literals_pb2.LiteralMap) -> literals_pb2.LiteralMap:
+    def sandbox_execute(
+        self, input_literal_map: literals_pb2.LiteralMap
+    ) -> literals_pb2.LiteralMap:
         """Dispatch with a fresh scratch directory, as a local sandbox run."""
         import tempfile
 
@@ -445,7 +450,10 @@ class PythonTask(Generic[T]):
                     continue
                 raise TypeTransformerFailedError(
                     "the input is missing from the inputs literal map",
-                    expected=conv.python_type, task=self._name, var=name, kind="input",
+                    expected=conv.python_type,
+                    task=self._name,
+                    var=name,
+                    kind="input",
                 )
             try:
                 out[name] = conv.to_python(lits[name])
@@ -468,7 +476,10 @@ class PythonTask(Generic[T]):
                 raise TypeTransformerFailedError(
                     f"expected a tuple of {len(items)} values "
                     f"({', '.join(n for n, _ in items)}), got {type(result).__name__}",
-                    expected=tuple, got=type(result), task=self._name, var="(outputs)",
+                    expected=tuple,
+                    got=type(result),
+                    task=self._name,
+                    var="(outputs)",
                     kind="output",
                 )
             values = result

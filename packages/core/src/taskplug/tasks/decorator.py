@@ -48,7 +48,37 @@ def task(_task_function: F) -> PythonFunctionTask[Any]: ...
 
 @overload
 def task(
-    _task_function: None = None, **kwargs: Any
+    _task_function: None = None,
+    *,
+    task_config: Any = ...,
+    cache: bool | Cache = ...,
+    cache_serialize: bool | None = ...,
+    cache_version: str | None = ...,
+    cache_ignore_input_vars: tuple[str, ...] | None = ...,
+    retries: int = ...,
+    interruptible: bool | None = ...,
+    deprecated: str = ...,
+    timeout: datetime.timedelta | int = ...,
+    container_image: str | None = ...,
+    environment: dict[str, str] | None = ...,
+    requests: Resources | None = ...,
+    limits: Resources | None = ...,
+    resources: Resources | None = ...,
+    secret_requests: list[Secret] | None = ...,
+    execution_mode: PythonFunctionTask.ExecutionBehavior = ...,
+    node_dependency_hints: Iterable[Any] | None = ...,
+    task_resolver: Any = ...,
+    docs: Documentation | None = ...,
+    disable_deck: bool | None = ...,
+    enable_deck: bool | None = ...,
+    deck_fields: tuple[Any, ...] = ...,
+    pod_template: Any = ...,
+    pod_template_name: str | None = ...,
+    accelerator: Any = ...,
+    pickle_untyped: bool = ...,
+    shared_memory: bool | str | None = ...,
+    labels: dict[str, str] | None = ...,
+    annotations: dict[str, str] | None = ...,
 ) -> Callable[[Callable[..., Any]], PythonFunctionTask[Any]]: ...
 
 
@@ -105,7 +135,9 @@ def task(
         version, serialize, ignored = cache_version, cache_serialize, cache_ignore_input_vars
         enabled = bool(cache)
         if isinstance(cache, Cache):
-            if any(v is not None for v in (cache_version, cache_serialize, cache_ignore_input_vars)):
+            if any(
+                v is not None for v in (cache_version, cache_serialize, cache_ignore_input_vars)
+            ):
                 raise ValueError(
                     f"task {fn.__qualname__}: with cache=Cache(...), set version, serialize and "
                     "ignored inputs on the Cache object, not as cache_* arguments"
@@ -147,10 +179,9 @@ def task(
             labels=labels,
             annotations=annotations,
         )
-        functools.update_wrapper(instance, fn)  # type: ignore[arg-type]
+        functools.update_wrapper(instance, fn)
         return instance
 
     if _task_function is not None:
         return wrapper(_task_function)
     return wrapper
-

@@ -49,7 +49,9 @@ class PythonAutoContainerTask(PythonTask[T]):
     ) -> None:
         self._container_image = container_image
         self._task_resolver: TaskResolver = task_resolver or default_task_resolver
-        self._get_command_fn: Callable[[SerializationSettings], list[str]] = self.get_default_command
+        self._get_command_fn: Callable[[SerializationSettings], list[str]] = (
+            self.get_default_command
+        )
         super().__init__(task_type, name, task_config, interface, **kwargs)
 
     @property
@@ -71,7 +73,7 @@ class PythonAutoContainerTask(PythonTask[T]):
         return settings.image_config.resolve(self._container_image, task=self.name)
 
     def get_default_command(self, settings: SerializationSettings) -> list[str]:
-        """``taskplug-execute --inputs {{.input}} … --resolver R -- loader args``, flytekit's order."""
+        """``taskplug-execute --inputs {{.input}} … --resolver R -- loader args``."""
         return [
             "taskplug-execute",
             "--inputs",
@@ -282,7 +284,7 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         """Run the coroutine to completion (the container entrypoint calls this)."""
         return asyncio.run(self.async_dispatch_execute(input_literal_map, params=params, mode=mode))
 
-    def execute(self, **kwargs: Any) -> Coroutine[Any, Any, Any]:  # type: ignore[override]
+    def execute(self, **kwargs: Any) -> Coroutine[Any, Any, Any]:
         """The coroutine of the user's function."""
         result: Coroutine[Any, Any, Any] = self._task_function(**kwargs)
         return result
@@ -327,11 +329,11 @@ def _caller_module(depth: int) -> str:
     frame = sys._getframe(depth)
     while frame is not None and frame.f_code.co_name == "__init__":
         frame = frame.f_back  # type: ignore[assignment]
-    name = frame.f_globals.get("__name__", "") if frame is not None else ""
+    name = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
     if name == "__main__":
         path = frame.f_globals.get("__file__")
         if path:
             import os
 
-            return os.path.splitext(os.path.basename(path))[0]
-    return str(name)
+            return os.path.splitext(os.path.basename(str(path)))[0]
+    return name

@@ -16,7 +16,7 @@ from typing import Any
 
 from taskplug.errors import TaskSignatureError, TypeTransformerFailedError, UnsupportedTypeError
 
-__all__ = ["Interface", "MISSING", "describe_type", "output_names_for", "transform_function"]
+__all__ = ["MISSING", "Interface", "describe_type", "output_names_for", "transform_function"]
 
 
 class _Missing:
@@ -44,9 +44,10 @@ def output_names_for(return_type: object) -> tuple[dict[str, Any], type | None]:
     """Outputs for a return annotation: ``({name: type}, NamedTuple class or None)``."""
     if return_type is None or return_type is type(None):
         return {}, None
-    if _is_named_tuple(return_type):
-        hints = typing.get_type_hints(return_type)  # type: ignore[arg-type]
-        return {f: hints[f] for f in return_type._fields}, return_type  # type: ignore[union-attr]
+    if isinstance(return_type, type) and _is_named_tuple(return_type):
+        hints = typing.get_type_hints(return_type)
+        fields: tuple[str, ...] = getattr(return_type, "_fields", ())
+        return {f: hints[f] for f in fields}, return_type
     origin = typing.get_origin(return_type)
     if origin is tuple:
         args = typing.get_args(return_type)
@@ -113,8 +114,9 @@ class Interface:
                     target[name] = TypeEngine.converter(t, allow_pickle=allow_pickle)
                 except TypeTransformerFailedError as exc:
                     hint = (
-                        "" if allow_pickle else
-                        " Declare a supported type, or pass pickle_untyped=True to pickle it"
+                        ""
+                        if allow_pickle
+                        else " Declare a supported type, or pass pickle_untyped=True to pickle it"
                     )
                     raise UnsupportedTypeError(
                         f"{exc.detail}.{hint}", expected=t, task=task_name, var=name, kind=kind
@@ -172,7 +174,8 @@ class Interface:
         unknown = kwargs.keys() - self._input_set
         if unknown:
             raise TaskSignatureError(
-                f"task {task_name!r} got unexpected input(s) {', '.join(map(repr, sorted(unknown)))}; "
+                f"task {task_name!r} got unexpected input(s) "
+                f"{', '.join(map(repr, sorted(unknown)))}; "
                 f"its inputs are: {', '.join(self._input_names) or 'none'}"
             )
         missing = [n for n in self._required if n not in kwargs]
@@ -277,7 +280,9 @@ def transform_function(
 
 _REST_PARAM = re.compile(r"^\s*:param\s+(?:[^:]*\s)?(\w+)\s*:\s*(.*)$")
 _REST_RETURN = re.compile(r"^\s*:returns?\s*(\w+)?\s*:\s*(.*)$")
-_GOOGLE_SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Returns|Return|Yields)\s*:\s*$")
+_GOOGLE_SECTION = re.compile(
+    r"^\s*(Args|Arguments|Parameters|Params|Returns|Return|Yields)\s*:\s*$"
+)
 _GOOGLE_ITEM = re.compile(r"^\s*(\w+)\s*(\([^)]*\))?\s*:\s*(.*)$")
 
 
@@ -329,12 +334,12 @@ def parse_docstring_params(doc: str) -> dict[str, str]:
 
 def module_of(fn: Callable[..., Any]) -> str:
     """The importable module name of ``fn`` (``__main__`` becomes the script's file stem)."""
-    mod = fn.__module__
+    mod = str(fn.__module__)
     if mod == "__main__":
         main = sys.modules.get("__main__")
         path = getattr(main, "__file__", None)
         if path:
             import os
 
-            return os.path.splitext(os.path.basename(path))[0]
+            return os.path.splitext(os.path.basename(str(path)))[0]
     return mod

@@ -61,7 +61,9 @@ def check_local_matches_container(task: PythonTask[Any], **inputs: Any) -> Any:
     out = task.dispatch_execute(wire_in, mode="container")
     wire_out = literals_pb2.LiteralMap.FromString(out.SerializeToString(deterministic=True))
     remote = task.outputs_from_literal_map(wire_out)
-    assert remote == local, f"task {task.name!r}: container-style run gave {remote!r}, local {local!r}"
+    assert remote == local, (
+        f"task {task.name!r}: container-style run gave {remote!r}, local {local!r}"
+    )
     return local
 
 
@@ -98,7 +100,9 @@ def check_hook_answers(
         got = type(answer).__name__
         assert got == expected, f"{hook} returned {got}, the hook documents {expected} or None"
         if hook == "taskplug_get_config":
-            bad = {k: v for k, v in answer.items() if not isinstance(k, str) or not isinstance(v, str)}
+            bad = {
+                k: v for k, v in answer.items() if not isinstance(k, str) or not isinstance(v, str)
+            }
             assert not bad, f"{hook} must map str to str, got {bad!r}"
         if hook == "taskplug_get_custom":
             struct_pb2.Struct().update(answer)
@@ -145,4 +149,3 @@ def check_task_type(
     if inputs is not None:
         check_local_matches_container(task, **inputs)
     return template
-

@@ -30,7 +30,7 @@ def make_plugin_dist(
 ) -> Iterator[Callable[..., Path]]:
     """Write a real distribution into a temporary folder on ``sys.path``.
 
-    ``make_plugin_dist("my-plugin", "1.0", {"my_plugin": SOURCE}, {"taskplug": {"my": "my_plugin"}})``
+    ``make_plugin_dist("my-plugin", "1.0", {"my_plugin": SRC}, {"taskplug": {"my": "my_plugin"}})``
     """
     import importlib
     import sys
