@@ -53,7 +53,10 @@ ENV_DISABLE = "TASKPLUG_DISABLE_PLUGINS"
 ENV_LOAD = "TASKPLUG_PLUGINS"
 CORE_DIST = "taskplug"
 #: Built-in plugins, used only when taskplug runs from a source tree without its metadata.
-_BUILTIN_FALLBACK = {"container": "taskplug.builtin.container"}
+_BUILTIN_FALLBACK = {
+    "container": "taskplug.builtin.container",
+    "accelerators": "taskplug.builtin.accelerators",
+}
 
 
 class PluginWarning(UserWarning):
@@ -487,7 +490,9 @@ class HookRelay:
         """``taskplug_get_k8s_pod``."""
         return self.call("taskplug_get_k8s_pod", task=task, settings=settings)
 
-    def get_sql(self, task: PythonTask[Any], settings: SerializationSettings) -> tasks_pb2.Sql | None:
+    def get_sql(
+        self, task: PythonTask[Any], settings: SerializationSettings
+    ) -> tasks_pb2.Sql | None:
         """``taskplug_get_sql``."""
         return self.call("taskplug_get_sql", task=task, settings=settings)
 

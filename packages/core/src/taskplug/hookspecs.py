@@ -110,7 +110,9 @@ def taskplug_configure_task(task: PythonTask[Any]) -> None:
 
 
 @hookspec(firstresult=True)
-def taskplug_get_custom(task: PythonTask[Any], settings: SerializationSettings) -> dict[str, Any] | None:
+def taskplug_get_custom(
+    task: PythonTask[Any], settings: SerializationSettings
+) -> dict[str, Any] | None:
     """Return the ``custom`` struct of the task template (JSON-compatible values).
 
     Caller: ``task.get_custom(settings)``. ``firstresult``. ``None``: no custom section.
@@ -118,7 +120,9 @@ def taskplug_get_custom(task: PythonTask[Any], settings: SerializationSettings) 
 
 
 @hookspec(firstresult=True)
-def taskplug_get_config(task: PythonTask[Any], settings: SerializationSettings) -> dict[str, str] | None:
+def taskplug_get_config(
+    task: PythonTask[Any], settings: SerializationSettings
+) -> dict[str, str] | None:
     """Return the ``config`` string map of the task template.
 
     Caller: ``task.get_config(settings)``. ``firstresult``. ``None``: no config.
@@ -147,7 +151,9 @@ def taskplug_get_k8s_pod(
 
 
 @hookspec(firstresult=True)
-def taskplug_get_sql(task: PythonTask[Any], settings: SerializationSettings) -> tasks_pb2.Sql | None:
+def taskplug_get_sql(
+    task: PythonTask[Any], settings: SerializationSettings
+) -> tasks_pb2.Sql | None:
     """Return the SQL target of the task (statement and dialect).
 
     Caller: ``task.get_sql(settings)``. ``firstresult``. ``None``: no SQL target.
