@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
@@ -113,13 +114,16 @@ def check_import_budget(module: str, budget_seconds: float = 0.2) -> float:
     """Import ``module`` in a fresh interpreter; its own import time must fit the budget.
 
     Uses ``-X importtime`` (the cumulative time of the module, not interpreter start-up), so
-    the check is about what the plugin imports, not about the machine. Returns the seconds.
+    the check is about what the plugin imports. The child sees this process's ``sys.path``.
+    Returns the seconds.
     """
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     assert proc.returncode == 0, f"import {module} failed:\n{proc.stderr[-2000:]}"
     cumulative = 0

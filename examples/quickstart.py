@@ -1,0 +1,85 @@
+"""taskplug quickstart: declare tasks, run them locally, serialize them for a cluster.
+
+Run with ``python examples/quickstart.py`` (or ``tox -e example``). Everything runs on the
+embedded defaults: local execution, no cluster, no network.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from taskplug import Resources, task
+from taskplug.serialization import serialize
+from taskplug.settings import ImageConfig, SerializationSettings
+
+
+@dataclass
+class Stats:
+    count: int
+    mean: float
+
+
+class Split(typing.NamedTuple):
+    small: list[int]
+    large: list[int]
+
+
+@task(retries=2, requests=Resources(cpu="500m", mem="256Mi"))
+def summarize(values: list[int]) -> Stats:
+    """Count and average a list of numbers."""
+    return Stats(count=len(values), mean=sum(values) / len(values))
+
+
+@task
+def split(values: list[int], threshold: int = 10) -> Split:
+    """Split numbers around a threshold."""
+    return Split([v for v in values if v < threshold], [v for v in values if v >= threshold])
+
+
+@task
+async def double_all(values: list[int]) -> list[int]:
+    """An async task: awaitable in async code, callable from plain code."""
+    return [2 * v for v in values]
+
+
+def main() -> None:
+    console = Console(width=120)
+    values = [3, 14, 15, 9, 26, 5]
+    doubled = double_all(values=values)
+    parts = split(values=doubled)
+    stats = summarize(values=parts.large)
+    console.print(f"doubled: {doubled}")
+    console.print(f"split:   {parts}")
+    console.print(f"stats:   {stats}")
+
+    settings = SerializationSettings(
+        project="quickstart",
+        domain="development",
+        version="v1",
+        image_config=ImageConfig.from_images("ghcr.io/acme/quickstart:v1"),
+    )
+    out = Path(tempfile.mkdtemp(prefix="taskplug-quickstart-"))
+    table = Table(title=f"task templates (written to {out})")
+    for column in ("task", "type", "inputs", "outputs", "container args"):
+        table.add_column(column)
+    for t in (summarize, split, double_all):
+        template = serialize(t, settings)
+        (out / f"{t.name}.pb").write_bytes(template.SerializeToString(deterministic=True))
+        table.add_row(
+            t.name,
+            template.type,
+            ", ".join(template.interface.inputs.variables),
+            ", ".join(template.interface.outputs.variables),
+            " ".join(template.container.args[-4:]),
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
