@@ -95,6 +95,7 @@ class PluginHookError(PluginError):
         except Exception:  # exotic exception layouts: fall back to the plain class
             err = PluginHookError.__new__(PluginHookError)
             Exception.__init__(err, message)
+        err.__dict__.update(getattr(original, "__dict__", {}))  # keep e.g. PolicyError.rule/.task
         err.message = message
         err.plugin = plugin
         err.dist = dist

@@ -73,7 +73,17 @@ def taskplug_register_type_transformers(registry: TypeTransformerRegistry) -> No
 def taskplug_register_accelerators(catalogue: AcceleratorCatalogue) -> None:
     """Add devices, their legal partitions and their Kubernetes resource names to the catalogue.
 
-    Caller: :func:`taskplug.accelerators.catalogue`, once, on first use. Return value: ignored.
+    ``catalogue.add_device(device, resource_name=..., partitions=[...], node_label=...,
+    tolerations=[...])`` registers a device; ``catalogue.add_partition(device, name, kind=...)``
+    adds a partition, also to a device another plugin registered. A device or partition
+    registered twice raises :class:`~taskplug.errors.DuplicateRegistrationError` naming both
+    plugins. The built-in devices (flytekit's list, MIG profiles, TPU slices) are registered by
+    the built-in plugin ``accelerators`` through this same hook.
+
+    Caller: :func:`taskplug.accelerators.catalogue`, once per plugin manager, on first use (the
+    first task declared with an accelerator); rebuilt when the manager is replaced or a plugin
+    implementing this hook is registered. Implementations run one at a time in pluggy order
+    (see :func:`taskplug_get_extended_resources`). Return value: ignored.
     """
 
 
@@ -166,11 +176,25 @@ def taskplug_get_extended_resources(
 ) -> None:
     """Adjust the extended resources (GPU accelerator, shared memory) of a task's template.
 
-    Caller: ``task.get_extended_resources(settings)``. ``proposal`` starts as the task's own
-    request; every implementation is called in pluggy order (``tryfirst`` first, plain ones
-    newest-registered first, ``trylast`` last) and may change it in place or raise
-    :class:`taskplug.errors.PolicyError`. Platform policy belongs in ``trylast`` so it sees the
-    final request. Return value: ignored.
+    Caller: ``task.get_extended_resources(settings)``, i.e. ``serialize(task, settings)``, for
+    every template. ``proposal`` (:class:`~taskplug.extended_resources.ExtendedResourcesProposal`)
+    starts as the task's own request: ``proposal.accelerator`` (a ``GPUAccelerator`` or
+    ``None``) and ``proposal.shared_memory`` (``True``, a quantity or ``None``) may be changed in
+    place; ``proposal.gpu_count`` and ``proposal.task_name`` are context;
+    ``raise proposal.refuse(message, rule=...)`` raises :class:`taskplug.errors.PolicyError`.
+
+    Order — every implementation is called, in pluggy order, each seeing the changes of the
+    ones before it:
+
+    1. ``@hookimpl(tryfirst=True)`` implementations;
+    2. plain implementations, the plugin registered **last** first (entry points load in
+       discovery order, so do not rely on the order between two plain plugins);
+    3. ``@hookimpl(trylast=True)`` implementations (again newest first).
+
+    Defaults (a default accelerator, shared memory) belong in ``tryfirst`` or plain
+    implementations; policy (refusing devices, capping counts) in ``trylast`` so it judges the
+    final request. After the last implementation the result is checked against the accelerator
+    catalogue with the declaration rules. Return value: ignored.
     """
 
 
