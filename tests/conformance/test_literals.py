@@ -1,4 +1,3 @@
-# ruff: noqa: UP006, UP007, UP045
 """Literal types and literal bytes of taskplug's type engine against flytekit 1.16's.
 
 Runs only where flytekit is installed (the ``conformance`` tox env).
@@ -16,7 +15,7 @@ import pytest
 
 flytekit = pytest.importorskip("flytekit", reason="conformance tests need flytekit installed")
 
-from flyteidl.core import literals_pb2  # noqa: E402, TC002
+from flyteidl.core import literals_pb2  # noqa: E402
 from flytekit.core.context_manager import FlyteContextManager  # noqa: E402
 from flytekit.core.type_engine import TypeEngine as FkEngine  # noqa: E402
 from flytekit.models.literals import Literal as FkLiteral  # noqa: E402

@@ -332,11 +332,22 @@ class TypeEngine:
 
     _registry: TypeTransformerRegistry | None = None
     _plugins_loaded = False
+    _pm: object = None
     _cache: dict[tuple[Any, bool], Converter] = {}
 
     @classmethod
     def registry(cls) -> TypeTransformerRegistry:
-        """The registry, with the built-in transformers and those of every plugin."""
+        """The registry, with the built-in transformers and those of every plugin.
+
+        Built on first use; built again (and the converter cache emptied) when the process-wide
+        plugin manager has been replaced since.
+        """
+        from taskplug._manager import get_plugin_manager
+
+        pm = get_plugin_manager()
+        if pm is not cls._pm:
+            cls.reset()
+            cls._pm = pm
         reg = cls._registry
         if reg is None:
             from taskplug.types import _builtins
@@ -346,9 +357,7 @@ class TypeEngine:
             cls._registry = reg
         if not cls._plugins_loaded:
             cls._plugins_loaded = True
-            from taskplug._manager import get_plugin_manager
-
-            get_plugin_manager().hooks.register_type_transformers(reg)
+            pm.hooks.register_type_transformers(reg)
         return reg
 
     @classmethod
@@ -366,6 +375,7 @@ class TypeEngine:
         """Forget registry, plugins and converters (tests: a new plugin manager)."""
         cls._registry = None
         cls._plugins_loaded = False
+        cls._pm = None
         cls._cache.clear()
 
     @classmethod

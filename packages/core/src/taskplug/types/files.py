@@ -36,7 +36,8 @@ class _PathBase(os.PathLike[str]):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
-        self._local: str | None = None if is_remote(self.path) else self.path
+        local = self.path[len("file://") :] if self.path.startswith("file://") else self.path
+        self._local: str | None = None if is_remote(self.path) else local
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -131,6 +132,8 @@ def _upload(local: str, directory: bool) -> str:
     if not directory:
         target = f"{target}/{os.path.basename(local)}"
     fs, _, paths = fsspec.get_fs_token_paths(target)
+    parent = paths[0] if directory else paths[0].rsplit("/", 1)[0]
+    fs.makedirs(parent, exist_ok=True)
     if directory:
         fs.put(local.rstrip("/") + "/", paths[0] + "/", recursive=True)
     else:

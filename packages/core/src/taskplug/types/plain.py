@@ -2,7 +2,8 @@
 
 The form is the one flytekit gets from mashumaro's msgpack dialect: datetimes and dates as ISO
 strings, timedeltas as seconds, enums by value, bytes as msgpack bin, nested dataclasses as maps
-in field order, lists for lists, tuples and sets.
+in field order, lists for lists, tuples and sets. (Like flytekit's, a timedelta as float seconds
+is exact to the microsecond only up to about 100 years.)
 """
 
 from __future__ import annotations

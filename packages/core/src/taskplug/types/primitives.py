@@ -224,7 +224,7 @@ class _NoneTransformer(TypeTransformer[None]):
     def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
         def fill(msg: literals_pb2.Literal, value: Any) -> None:
             if value is not None:
-                raise fail(None, value)
+                raise fail(type(None), value)
             msg.scalar.none_type.SetInParent()
 
         def read(lit: literals_pb2.Literal) -> Any:
@@ -233,11 +233,11 @@ class _NoneTransformer(TypeTransformer[None]):
                 and lit.scalar.WhichOneof("value") == "none_type"
             ):
                 return None
-            raise decode_error(None, lit)
+            raise decode_error(type(None), lit)
 
         def plain(value: Any) -> Any:
             if value is not None:
-                raise fail(None, value)
+                raise fail(type(None), value)
             return None
 
         return Converter(
