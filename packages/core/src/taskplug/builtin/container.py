@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
     from taskplug.settings import SerializationSettings
     from taskplug.tasks.base import PythonTask
-    from taskplug.tasks.function import PythonAutoContainerTask
 
 TASKPLUG_API_VERSION = "1.0"
 
@@ -37,16 +36,22 @@ def taskplug_register_task_types(registry: TaskTypeRegistry) -> None:
 
 # flyteidl's Resources.ResourceName numbers, in the order flytekit writes the entries.
 _RESOURCE_ORDER = (("ephemeral_storage", 5), ("cpu", 1), ("gpu", 2), ("mem", 3))
-_auto_container_cls: type[PythonAutoContainerTask[Any]] | None = None
+_lazy: dict[str, Any] = {}
 
 
-def _auto_container() -> type[PythonAutoContainerTask[Any]]:
-    global _auto_container_cls
-    if _auto_container_cls is None:
-        from taskplug.tasks.function import PythonAutoContainerTask
+def _load() -> dict[str, Any]:
+    """flyteidl and the task class, imported on first use (keeps plugin loading cheap)."""
+    from flyteidl.core import tasks_pb2
 
-        _auto_container_cls = PythonAutoContainerTask
-    return _auto_container_cls
+    from taskplug.tasks.function import PythonAutoContainerTask
+
+    _lazy["Container"] = tasks_pb2.Container
+    _lazy["task_class"] = PythonAutoContainerTask
+    return _lazy
+
+
+def _is_empty(res: Resources) -> bool:
+    return res.cpu is None and res.mem is None and res.gpu is None and res.ephemeral_storage is None
 
 
 def _add_entries(entries: Any, res: Resources) -> None:
@@ -58,7 +63,7 @@ def _add_entries(entries: Any, res: Resources) -> None:
                 raise ValueError(f"Resources.{attr}={value!r}: a pair is not allowed here")
             entry = entries.add()
             entry.name = name
-            entry.value = str(value)
+            entry.value = value if isinstance(value, str) else str(value)
 
 
 @hookimpl
@@ -73,30 +78,32 @@ def taskplug_get_container(
     environment is ``settings.env`` updated with the task's ``environment``; resources are the
     task's requests and limits, or ``settings.default_resources`` when the task sets none.
     """
-    if not isinstance(task, _auto_container()) or task.pod_template is not None:
+    lazy = _lazy or _load()
+    if not isinstance(task, lazy["task_class"]) or task.pod_template is not None:
         return None
-    from flyteidl.core import tasks_pb2
-
-    container = tasks_pb2.Container()
+    container = lazy["Container"]()
     container.image = task.get_image(settings)
     container.args.extend(task.get_command(settings))
     spec = task.resources
-    default = settings.default_resources
-    if default is not None and spec.requests == _EMPTY and spec.limits == _EMPTY:
-        spec = default
     resources = container.resources
     resources.SetInParent()
-    _add_entries(resources.requests, spec.requests)
-    _add_entries(resources.limits, spec.limits)
+    requests, limits = spec.requests, spec.limits
+    empty_req, empty_lim = _is_empty(requests), _is_empty(limits)
+    default = settings.default_resources
+    if default is not None and empty_req and empty_lim:
+        requests, limits = default.requests, default.limits
+        empty_req = empty_lim = False
+    if not empty_req:
+        _add_entries(resources.requests, requests)
+    if not empty_lim:
+        _add_entries(resources.limits, limits)
     env = settings.env
-    if env or task.environment:
-        merged = {**env, **task.environment} if env else task.environment
+    task_env = task.environment
+    if env or task_env:
+        merged = {**env, **task_env} if env else task_env
         add = container.env.add
         for key, value in merged.items():
             kv = add()
             kv.key = key
             kv.value = value
     return container
-
-
-_EMPTY = Resources()
