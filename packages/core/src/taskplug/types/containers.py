@@ -346,6 +346,12 @@ class _UnionTransformer(TypeTransformer[Any]):
                 variants[index].raw_fill(union.value, None)
                 union.type.CopyFrom(stored[index])
                 return
+            if len(others) == 1:  # Optional[T]: fill in place, no trial literal
+                index = others[0]
+                union = msg.scalar.union
+                variants[index].raw_fill(union.value, value)
+                union.type.CopyFrom(stored[index])
+                return
             found: list[int] = []
             result: literals_pb2.Literal | None = None
             for i in others:

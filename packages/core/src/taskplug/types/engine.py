@@ -180,9 +180,11 @@ def _guard_fill(python_type: Any, fill: FillFn) -> FillFn:
         except RecursionError as exc:
             raise fail(python_type, value, "(nested too deeply)") from exc
         except Exception as exc:
-            err = fail(python_type, value)
             raise TypeTransformerFailedError(
-                f"{err.detail}: {type(exc).__name__}: {exc}", expected=python_type, got=type(value)
+                f"cannot convert {type(value).__name__} {_short_repr(value)} to "
+                f"{type_name(python_type)}: {type(exc).__name__}: {exc}",
+                expected=python_type,
+                got=type(value),
             ) from exc
 
     return guarded_fill
