@@ -30,8 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from taskplug.errors import DuplicateRegistrationError, PluginHookError
 
@@ -387,8 +386,7 @@ def to_accelerator(value: object) -> GPUAccelerator:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Toleration:
+class Toleration(NamedTuple):
     """A Kubernetes toleration (``operator`` ``Exists`` or ``Equal``)."""
 
     key: str
@@ -406,8 +404,7 @@ class Toleration:
         return out
 
 
-@dataclass(frozen=True)
-class NodeSelectorRequirement:
+class NodeSelectorRequirement(NamedTuple):
     """One ``matchExpressions`` item of a required node affinity (``DoesNotExist`` …)."""
 
     key: str
@@ -422,8 +419,7 @@ class NodeSelectorRequirement:
         return out
 
 
-@dataclass(frozen=True)
-class PartitionSpec:
+class PartitionSpec(NamedTuple):
     """A legal partition of a device.
 
     ``resource_name``: the Kubernetes resource a pod requests for it (MIG under the NVIDIA
@@ -439,8 +435,7 @@ class PartitionSpec:
     plugin: str = ""
 
 
-@dataclass(frozen=True)
-class DeviceSpec:
+class DeviceSpec(NamedTuple):
     """One device of the catalogue and what a pod needs to get it.
 
     ``node_label`` / ``partition_label`` override the catalogue-wide label keys for this device
@@ -454,7 +449,7 @@ class DeviceSpec:
     description: str = ""
     node_label: str | None = None
     partition_label: str | None = None
-    node_labels: Mapping[str, str] = field(default_factory=dict)
+    node_labels: Mapping[str, str] = {}  # never mutated: copied on registration
     tolerations: tuple[Toleration, ...] | None = None
     plugin: str = ""
 
@@ -465,8 +460,7 @@ class DeviceSpec:
         return (Toleration(key=self.resource_name),)
 
 
-@dataclass(frozen=True)
-class PodRequirements:
+class PodRequirements(NamedTuple):
     """What a pod needs to get ``count`` of an accelerator: data for the Kubernetes pod plugin.
 
     ``resources`` go into the container's requests and limits (extended resources must have
@@ -649,13 +643,11 @@ class AcceleratorCatalogue:
 
     def _add_partition_spec(self, device: str, spec: PartitionSpec, owner: str) -> PartitionSpec:
         if not spec.plugin:
-            spec = PartitionSpec(spec.name, spec.resource_name, spec.kind, spec.node_labels, owner)
+            spec = spec._replace(plugin=owner)
         self._check_partition_name(device, spec)
         dev = self._devices[device]
         if spec.resource_name is None and spec.kind == "mig" and dev.resource_name == NVIDIA_GPU:
-            spec = PartitionSpec(
-                spec.name, f"nvidia.com/mig-{spec.name}", spec.kind, spec.node_labels, spec.plugin
-            )
+            spec = spec._replace(resource_name=f"nvidia.com/mig-{spec.name}")
         parts = self._partitions[device]
         old = parts.get(spec.name)
         if old is not None:

@@ -18,13 +18,14 @@ the rule (see :data:`RULES`).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from taskplug.errors import PolicyError
 from taskplug.resources import validate_quantity
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from flyteidl.core import tasks_pb2
 
     from taskplug.accelerators import GPUAccelerator, PodRequirements
@@ -81,6 +82,8 @@ def check_shared_memory(value: object, *, task: str) -> str | bool | None:
 def _count(value: object, *, task: str, where: str) -> Decimal | None:
     if value is None:
         return None
+    from decimal import Decimal, InvalidOperation
+
     try:
         number = Decimal(str(value))
     except InvalidOperation:  # pragma: no cover - Resources validated the quantity already
