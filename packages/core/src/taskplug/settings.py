@@ -230,8 +230,8 @@ class ImageConfig:
             if self.default_image is None:
                 raise ImageConfigError(
                     f"task {task!r} has no container_image and the settings have no default "
-                    "image; pass ImageConfig.from_images('registry/name:tag') or set "
-                    f"${ENV_IMAGE}"
+                    "image; give one: `taskplug serialize --image registry/name:tag`, "
+                    f"${ENV_IMAGE}, or ImageConfig.from_images('registry/name:tag')"
                 )
             return self.default_image.full
         matches = _IMAGE_REF.findall(img)

@@ -73,3 +73,9 @@ def plugins(as_json: bool) -> None:
             status,
         )
     Console().print(table)
+
+
+from taskplug.cli.commands import run, serialize  # noqa: E402
+
+main.add_command(run)
+main.add_command(serialize)
