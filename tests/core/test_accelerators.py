@@ -411,6 +411,7 @@ def test_fractional_gpu_count(taskplug_pm):
     with pytest.raises(PolicyError, match="not a whole number") as info:
         _declare(limits=Resources(gpu="500m"), accelerator=T4)
     assert info.value.rule == "gpu-count-whole"
+    assert _declare(limits=Resources(gpu="1000m"), accelerator=T4).accelerator == T4  # = 1
 
 
 def test_more_than_one_mig_partition(taskplug_pm):

@@ -371,3 +371,19 @@ def test_example_plugin_source_is_small_and_declares_its_api_version():
     pyproject = (ROOT / "examples/platform-plugin/pyproject.toml").read_text()
     assert 'build-backend = "hatchling.build"' in pyproject
     assert '[project.entry-points.taskplug]\nacme-platform = "acme_platform"' in pyproject
+
+
+def test_fractional_gpu_without_accelerator_is_not_the_hooks_business():
+    seen = []
+
+    class Watch:
+        TASKPLUG_API_VERSION = "1.0"
+
+        @hookimpl
+        def taskplug_get_extended_resources(self, proposal):
+            seen.append(proposal.gpu_count)
+
+    with fresh_plugin_manager(Watch()):
+        t = _gpu_task(limits=Resources(gpu="500m"))
+        assert t.get_extended_resources(SETTINGS) is None
+    assert seen == [1]  # rounded up for policy code

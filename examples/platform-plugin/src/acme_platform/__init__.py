@@ -45,7 +45,7 @@ def taskplug_register_accelerators(catalogue: AcceleratorCatalogue) -> None:
 @hookimpl(trylast=True)
 def taskplug_configure_task(task: PythonTask[Any]) -> None:
     """Refuse, when it is declared, a task that asks for more GPUs than a node has."""
-    for count in gpu_counts(task):
+    for count in gpu_counts(task, strict=False):
         if count is not None and count > MAX_GPUS:
             raise PolicyError(
                 f"asks for {count} GPUs; ACME nodes have at most {MAX_GPUS}",

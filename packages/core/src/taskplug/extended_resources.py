@@ -24,8 +24,6 @@ from taskplug.errors import PolicyError
 from taskplug.resources import validate_quantity
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
     from flyteidl.core import tasks_pb2
 
     from taskplug.accelerators import GPUAccelerator, PodRequirements
@@ -79,29 +77,51 @@ def check_shared_memory(value: object, *, task: str) -> str | bool | None:
         ) from None
 
 
-def _count(value: object, *, task: str, where: str) -> Decimal | None:
+# Kubernetes quantity suffixes (binary first: "Mi" before "M"), as multipliers.
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    *((f"{p}i", str(1024 ** (i + 1))) for i, p in enumerate("KMGTPE")),
+    ("n", "1e-9"),
+    ("u", "1e-6"),
+    ("m", "1e-3"),
+    ("k", "1e3"),
+    *((p, f"1e{3 * (i + 2)}") for i, p in enumerate("MGTPE")),
+)
+
+
+def _count(value: object, *, task: str, where: str, strict: bool) -> int | None:
     if value is None:
         return None
-    from decimal import Decimal, InvalidOperation
+    from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
+    text = str(value)
+    factor = "1"
+    for suffix, mult in _SUFFIXES:
+        if text.endswith(suffix) and not text.endswith(("e" + suffix, "E" + suffix)):
+            text, factor = text[: -len(suffix)], mult
+            break
     try:
-        number = Decimal(str(value))
+        number = Decimal(text) * Decimal(factor)
     except InvalidOperation:  # pragma: no cover - Resources validated the quantity already
         number = Decimal("NaN")
-    if not number.is_finite() or number != number.to_integral_value() or number < 0:
-        raise _refuse(
-            task,
-            "gpu-count-whole",
-            f"{where} gpu={value!r} is not a whole number of GPUs; GPUs cannot be split by "
-            "quantity, ask for a partition instead (e.g. accelerator=A100.partition_1g_5gb)",
-        )
-    return number
+    if number.is_finite() and number >= 0:
+        whole = number.to_integral_value(rounding=ROUND_CEILING)
+        if whole == number or not strict:
+            return int(whole)
+    if not strict:
+        return None
+    raise _refuse(
+        task,
+        "gpu-count-whole",
+        f"{where} gpu={value!r} is not a whole number of GPUs; GPUs cannot be split by "
+        "quantity, ask for a partition instead (e.g. accelerator=A100.partition_1g_5gb)",
+    )
 
 
-def gpu_counts(task: PythonTask[Any]) -> tuple[int | None, int | None]:
+def gpu_counts(task: PythonTask[Any], *, strict: bool = True) -> tuple[int | None, int | None]:
     """``(requests.gpu, limits.gpu)`` of ``task`` as whole numbers (``None`` when unset).
 
-    Raises :class:`~taskplug.errors.PolicyError` (rule ``gpu-count-whole``) for a fraction.
+    A fraction raises :class:`~taskplug.errors.PolicyError` (rule ``gpu-count-whole``); with
+    ``strict=False`` it is rounded up instead (what policy code reading any task wants).
     """
     spec = task.resources
     out: list[int | None] = []
@@ -109,8 +129,7 @@ def gpu_counts(task: PythonTask[Any]) -> tuple[int | None, int | None]:
         value = res.gpu
         if isinstance(value, (tuple, list)):  # pragma: no cover - ResourceSpec splits pairs
             value = value[-1]
-        number = _count(value, task=task.name, where=where)
-        out.append(None if number is None else int(number))
+        out.append(_count(value, task=task.name, where=where, strict=strict))
     return out[0], out[1]
 
 
@@ -194,8 +213,8 @@ class ExtendedResourcesProposal:
 
     @classmethod
     def from_task(cls, task: PythonTask[Any]) -> ExtendedResourcesProposal:
-        """The task's own request."""
-        requests, limits = gpu_counts(task)
+        """The task's own request (GPU counts rounded up; see :func:`gpu_counts`)."""
+        requests, limits = gpu_counts(task, strict=False)
         return cls(
             task.accelerator,
             task.shared_memory,
