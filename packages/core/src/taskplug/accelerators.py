@@ -43,6 +43,7 @@ __all__ = [
     "A10G",
     "A100",
     "A100_80GB",
+    "BUILTIN_ACCELERATORS",
     "DEFAULT_DEVICE_NODE_LABEL",
     "DEFAULT_PARTITION_NODE_LABEL",
     "H100",
@@ -70,6 +71,8 @@ __all__ = [
     "PartitionSpec",
     "PodRequirements",
     "Toleration",
+    "UnknownAcceleratorError",
+    "build_catalogue",
     "catalogue",
     "to_accelerator",
 ]

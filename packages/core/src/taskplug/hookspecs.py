@@ -106,8 +106,10 @@ def taskplug_task_class_for_config(task_config: object) -> type[PythonTask[Any]]
 def taskplug_configure_task(task: PythonTask[Any]) -> None:
     """Apply platform defaults and policy to a task that has just been declared.
 
-    Caller: the task constructor, once per task, after its own arguments are set and before
-    they are validated. Implementations may set attributes (a default accelerator, shared
+    Caller: the task constructor, once per task, after its own arguments are set and checked;
+    the task is checked again after every implementation ran (so a default set here, such as
+    ``task.accelerator = "nvidia-tesla-t4"``, is validated against the accelerator catalogue
+    and normalized). Implementations may set attributes (a default accelerator, shared
     memory, environment variables) or raise :class:`taskplug.errors.PolicyError` to refuse the
     task. Every implementation is called (``tryfirst`` ones first, ``trylast`` ones last; put
     refusals in ``trylast`` so they see the defaults). Return value: ignored.
