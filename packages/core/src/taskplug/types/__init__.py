@@ -7,6 +7,17 @@
 
 Importing this package is cheap: transformers, msgpack, fsspec, cloudpickle and pydantic are
 loaded when a type first needs them.
+
+Literal types and literal bytes match flytekit 1.16's for the same values (checked by
+``tests/conformance``), with these deliberate differences:
+
+* ``bytes``: flytekit has no transformer and pickles them; taskplug sends a ``Binary`` scalar
+  (tag ``"bytes"``, literal type ``simple: BINARY``).
+* ``dict[str, Any]``: flytekit sends a map of pickles; taskplug sends msgpack like an untyped
+  ``dict`` (literal type ``STRUCT``), which flytekit reads back fine.
+* Values are checked more strictly: dataclass field values must fit their declared types, a
+  ``Literal[...]`` value must be one of its values.
+* Datetimes come back timezone-aware (UTC), as they do in flytekit after a trip over the wire.
 """
 
 from __future__ import annotations
