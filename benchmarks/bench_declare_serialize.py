@@ -210,7 +210,9 @@ def main() -> int:
         prof.disable()
         stats = pstats.Stats(prof).sort_stats("tottime")
         stats.print_stats(25)
-        stats.print_callees("serialize|taskplug_get_container|get_default_command|get_image|loader_args")
+        stats.print_callees(
+            "serialize|taskplug_get_container|get_default_command|get_image|loader_args"
+        )
 
     n = args.tasks
     rows = []

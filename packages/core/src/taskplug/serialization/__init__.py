@@ -203,14 +203,15 @@ def interface_bytes(iface: Interface) -> bytes:
     every variable's ``LiteralType`` into a message. ``tests/core/test_serialization.py``
     checks it against a message built field by field.
     """
+    describe = iface.description
     inputs = [
-        _entry(name, _lt_bytes(conv.literal_type), iface.description(name) or name)
+        _entry(name, conv.literal_type, describe(name) or name)
         for name, conv in iface.input_converters.items()
     ]
     out_convs = iface.output_converters
-    shared = iface.description("o0") if len(out_convs) > 1 else ""
+    shared = describe("o0") if len(out_convs) > 1 else ""
     outputs = [
-        _entry(name, _lt_bytes(conv.literal_type), iface.description(name) or shared or name)
+        _entry(name, conv.literal_type, describe(name) or shared or name)
         for name, conv in out_convs.items()
     ]
     ins, outs = b"".join(inputs), b"".join(outputs)
@@ -245,17 +246,30 @@ def _varint(n: int) -> bytes:
     return bytes(out)
 
 
-def _entry(name: str, lt: bytes, description: str) -> bytes:
+# Encoded map entries by (name, id(LiteralType), description): many tasks share variables.
+_ENTRY_CACHE: dict[tuple[str, int, str], tuple[Any, bytes]] = {}
+
+
+def _entry(name: str, literal_type: Any, description: str) -> bytes:
     """One ``VariableMap.variables`` map entry: key 1 = name, value 2 = Variable.
 
     ``Variable``: type 1 = LiteralType, description 2 = string. Each field is tag byte
     (``field << 3 | 2``: length-delimited), varint length, payload.
     """
+    key_ = (name, id(literal_type), description)
+    hit = _ENTRY_CACHE.get(key_)
+    if hit is not None and hit[0] is literal_type:
+        return hit[1]
+    lt = _lt_bytes(literal_type)
     desc = description.encode()
     var = b"".join((b"\x0a", _varint(len(lt)), lt, b"\x12", _varint(len(desc)), desc))
     key = name.encode()
     entry = b"".join((b"\x0a", _varint(len(key)), key, b"\x12", _varint(len(var)), var))
-    return b"".join((b"\x0a", _varint(len(entry)), entry))
+    data = b"".join((b"\x0a", _varint(len(entry)), entry))
+    if len(_ENTRY_CACHE) >= _LT_CACHE_MAX:
+        _ENTRY_CACHE.clear()
+    _ENTRY_CACHE[key_] = (literal_type, data)
+    return data
 
 
 def typed_interface(iface: Interface) -> interface_pb2.TypedInterface:
