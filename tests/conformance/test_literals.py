@@ -117,6 +117,37 @@ class Empty:
     pass
 
 
+@dataclasses.dataclass(frozen=True)
+class Frozen:
+    name: str
+    when: datetime.datetime = datetime.datetime(2021, 1, 1, 12, 30)
+    day: datetime.date = datetime.date(2021, 1, 1)
+    span: datetime.timedelta = datetime.timedelta(minutes=90)
+    color: Color | None = None
+
+
+@dataclasses.dataclass
+class Deep:
+    points: dict[str, list[Point]]
+    maybe_points: list[Point | None] = dataclasses.field(default_factory=list)
+    frozen: Frozen = dataclasses.field(default_factory=lambda: Frozen("f"))
+    matrix: list[list[float]] = dataclasses.field(default_factory=list)
+    lookup: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    either: int | Point = 0
+    flags: dict[Color, bool] = dataclasses.field(default_factory=dict)
+
+
+DEEP = Deep(
+    points={"a": [Point(1.0, 2.0)], "b": []},
+    maybe_points=[None, Point(0.0, 0.0, "o")],
+    frozen=Frozen("z", color=Color.GREEN),
+    matrix=[[1.0, 2.5], []],
+    lookup={"x": {"y": 1}},
+    either=Point(5.0, 6.0),
+    flags={Color.RED: True},
+)
+
+
 CASES: list[tuple[str, Any, Any]] = [
     ("bool", bool, True),
     ("bool-false", bool, False),
@@ -171,6 +202,14 @@ CASES: list[tuple[str, Any, Any]] = [
     ("optional-dataclass-none", typing.Optional[Point], None),
     ("dict-dataclass", dict[str, Inner], {"a": Inner(1, ["x"])}),
     ("optional-list", typing.Optional[list[int]], [1, 2]),
+    ("dataclass-frozen", Frozen, Frozen("a")),
+    ("dataclass-deep", Deep, DEEP),
+    ("list-optional-dataclass", list[typing.Optional[Inner]], [None, Inner(2)]),
+    ("dict-list-dataclass", dict[str, list[Point]], {"p": [Point(1.0, 1.0)]}),
+    ("union-int-dataclass", typing.Union[int, Point], Point(1.0, 2.0)),
+    ("literal-str", typing.Literal["a", "b"], "b"),
+    ("literal-int", typing.Literal[1, 2], 2),
+    ("annotated", typing.Annotated[int, "meta"], 4),
 ]
 
 
@@ -228,7 +267,7 @@ def test_dataclass_schema_matches_mashumaro() -> None:
 
     from taskplug.types.schema import dataclass_schema
 
-    for cls in (Inner, Point, Everything, Empty):
+    for cls in (Inner, Point, Everything, Empty, Frozen, Deep):
         theirs = build_json_schema(cls).to_dict()
         from taskplug.types.plain import plain_codec
 

@@ -178,3 +178,34 @@ def test_wrong_kinds_are_refused(types_: list[Any], data: Any) -> None:
             with pytest.raises(TypeTransformerFailedError):
                 TypeEngine.to_literal(value, t)
     _ = data
+
+
+def test_pydantic_round_trip_property() -> None:
+    pydantic = pytest.importorskip("pydantic")
+
+    class Item(pydantic.BaseModel):  # type: ignore[name-defined,misc]
+        name: str
+        qty: int
+        price: float
+        tags: list[str] = []
+        color: Color = Color.RED
+        note: str | None = None
+
+    conv = TypeEngine.converter(list[Item])
+    items = st.builds(
+        Item,
+        name=texts,
+        qty=ints,
+        price=st.floats(allow_nan=False, allow_infinity=False),  # JSON on the way: no inf
+        tags=st.lists(texts, max_size=3),
+        color=st.sampled_from(Color),
+        note=st.none() | texts,
+    )
+
+    @FAST
+    @given(st.lists(items, max_size=4))
+    def check(value: list[Any]) -> None:
+        data = conv.to_literal(value).SerializeToString()
+        assert TypeEngine.literal_from_bytes(list[Item], data) == value
+
+    check()

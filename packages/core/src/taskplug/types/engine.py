@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -335,6 +336,7 @@ class TypeEngine:
     _registry: TypeTransformerRegistry | None = None
     _plugins_loaded = False
     _pm: object = None
+    _lock = threading.RLock()
     _cache: dict[tuple[Any, bool], Converter] = {}
 
     @classmethod
@@ -347,20 +349,24 @@ class TypeEngine:
         from taskplug._manager import get_plugin_manager
 
         pm = get_plugin_manager()
-        if pm is not cls._pm:
-            cls.reset()
-            cls._pm = pm
         reg = cls._registry
-        if reg is None:
-            from taskplug.types import _builtins
+        if reg is not None and pm is cls._pm and cls._plugins_loaded:
+            return reg
+        with cls._lock:
+            if pm is not cls._pm:
+                cls.reset()
+                cls._pm = pm
+            reg = cls._registry
+            if reg is None:
+                from taskplug.types import _builtins
 
-            reg = TypeTransformerRegistry()
-            _builtins.register_builtins(reg)
-            cls._registry = reg
-        if not cls._plugins_loaded:
-            cls._plugins_loaded = True
-            pm.hooks.register_type_transformers(reg)
-        return reg
+                reg = TypeTransformerRegistry()
+                _builtins.register_builtins(reg)
+                cls._registry = reg
+            if not cls._plugins_loaded:
+                cls._plugins_loaded = True
+                pm.hooks.register_type_transformers(reg)
+            return reg
 
     @classmethod
     def register(cls, transformer: TypeTransformer[Any]) -> None:

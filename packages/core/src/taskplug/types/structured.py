@@ -271,7 +271,8 @@ class _DataclassTransformer(TypeTransformer[Any]):
 class PydanticTransformer(TypeTransformer[Any]):
     """pydantic ``BaseModel`` subclasses, as flytekit's pydantic transformer sends them.
 
-    Created only when a pydantic model is declared; pydantic is imported by then.
+    Created only when a pydantic model is declared; pydantic is imported by then. The value
+    goes through pydantic's JSON (as in flytekit), so infinite floats arrive as ``None``.
     """
 
     def __init__(self, base: type) -> None:
