@@ -455,11 +455,8 @@ def templates(name: str) -> tuple[Any, Any]:
 
 
 # Differences that belong to other parts of taskplug, tracked there (strict: they must fail).
-KNOWN_GAPS = {
-    "pickle_untyped_input": "flytekit gives a function without a return annotation an output "
-    "o0: Any when pickle_untyped=True; taskplug's interface reader gives it no output "
-    "(tasks/interface.py transform_function)",
-}
+# Cases where taskplug is known to differ from flytekit (each an xfail that must keep failing).
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.mark.filterwarnings("ignore")

@@ -263,13 +263,15 @@ def transform_function(
             )
     if "return" in annotations:
         outputs, output_tuple = output_names_for(annotations["return"])
+    elif allow_pickle:  # as flytekit: an unannotated return is one pickled output
+        outputs, output_tuple = {"o0": Any}, None
     else:
         outputs, output_tuple = {}, None
     if outputs and not _has_value_return(fn):
         raise TaskSignatureError(
             f"task {task_name!r} declares output(s) {', '.join(outputs)} of type "
-            f"{describe_type(annotations['return'])} but its function has no return statement "
-            "that returns a value"
+            f"{describe_type(annotations.get('return', Any))} but its function has no return "
+            "statement that returns a value"
         )
     return Interface(
         inputs, outputs, defaults=defaults, output_tuple=output_tuple, docstring=fn.__doc__
