@@ -1,0 +1,1 @@
+"""Helpers of ``taskplug-execute`` (storage and error documents); not a public API."""
