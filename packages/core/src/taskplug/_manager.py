@@ -95,6 +95,8 @@ class TaskplugPluginManager(pluggy.PluginManager):
         self.hook.taskplug_add_hookspecs.call_historic(kwargs={"pluginmanager": self})
         self.hooks = HookRelay(self)
         self._task_types: TaskTypeRegistry | None = None
+        #: The type engine's transformer registry (built by ``TypeEngine.registry()``).
+        self.type_registry: TypeTransformerRegistry | None = None
 
     def info_for(self, plugin: object) -> PluginInfo | None:
         """The :class:`PluginInfo` of a registered plugin object."""
@@ -174,6 +176,7 @@ class TaskplugPluginManager(pluggy.PluginManager):
         )
         self.infos[name] = info
         self._task_types = None
+        self.type_registry = None
         return info
 
     def unregister_plugin(self, name: str) -> None:
@@ -181,6 +184,7 @@ class TaskplugPluginManager(pluggy.PluginManager):
         self.unregister(name=name)
         self.infos.pop(name, None)
         self._task_types = None
+        self.type_registry = None
 
     @property
     def task_types(self) -> TaskTypeRegistry:

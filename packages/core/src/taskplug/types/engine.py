@@ -272,6 +272,8 @@ class TypeTransformerRegistry:
 
     def __init__(self) -> None:
         self._by_type: dict[type, TypeTransformer[Any]] = {}
+        #: Converters built from this registry, by (type key, allow_pickle).
+        self.converters: dict[tuple[Any, bool], Converter] = {}
 
     def register(self, transformer: TypeTransformer[Any]) -> None:
         """Add ``transformer`` for ``transformer.python_type``; a second claim is refused."""
@@ -284,7 +286,7 @@ class TypeTransformerRegistry:
                 plugin=type(transformer).__module__,
             )
         self._by_type[t] = transformer
-        TypeEngine.clear_cache()
+        self.converters.clear()
 
     def get(self, cls: type) -> TypeTransformer[Any] | None:
         """The transformer for ``cls`` or its nearest registered base class."""
@@ -330,43 +332,36 @@ def _cache_key(t: Any) -> Any:
     return (t, tuple(_cache_key(a) for a in args)) if args else t
 
 
-class TypeEngine:
-    """Entry point of the type system (flytekit-like names, all class methods)."""
+_BUILD_LOCK = threading.Lock()
 
-    _registry: TypeTransformerRegistry | None = None
-    _plugins_loaded = False
-    _pm: object = None
-    _lock = threading.RLock()
-    _cache: dict[tuple[Any, bool], Converter] = {}
+
+class TypeEngine:
+    """Entry point of the type system (flytekit-like names, all class methods).
+
+    It keeps no state of its own: the transformer registry and its converter cache belong to
+    the process-wide plugin manager, so a new manager (``fresh_plugin_manager``) comes with a
+    new registry, filled from its plugins.
+    """
 
     @classmethod
     def registry(cls) -> TypeTransformerRegistry:
-        """The registry, with the built-in transformers and those of every plugin.
-
-        Built on first use; built again (and the converter cache emptied) when the process-wide
-        plugin manager has been replaced since.
-        """
+        """The registry, with the built-in transformers and those of every plugin."""
         from taskplug._manager import get_plugin_manager
 
         pm = get_plugin_manager()
-        reg = cls._registry
-        if reg is not None and pm is cls._pm and cls._plugins_loaded:
+        reg = pm.type_registry
+        if reg is not None:
             return reg
-        with cls._lock:
-            if pm is not cls._pm:
-                cls.reset()
-                cls._pm = pm
-            reg = cls._registry
+        with _BUILD_LOCK:
+            reg = pm.type_registry
             if reg is None:
                 from taskplug.types import _builtins
 
                 reg = TypeTransformerRegistry()
                 _builtins.register_builtins(reg)
-                cls._registry = reg
-            if not cls._plugins_loaded:
-                cls._plugins_loaded = True
+                pm.type_registry = reg  # before the hook: a plugin may look types up
                 pm.hooks.register_type_transformers(reg)
-            return reg
+        return reg
 
     @classmethod
     def register(cls, transformer: TypeTransformer[Any]) -> None:
@@ -375,16 +370,15 @@ class TypeEngine:
 
     @classmethod
     def clear_cache(cls) -> None:
-        """Forget the converters built so far (after a registration)."""
-        cls._cache.clear()
+        """Forget the converters built so far (registrations do this themselves)."""
+        cls.registry().converters.clear()
 
     @classmethod
     def reset(cls) -> None:
-        """Forget registry, plugins and converters (tests: a new plugin manager)."""
-        cls._registry = None
-        cls._plugins_loaded = False
-        cls._pm = None
-        cls._cache.clear()
+        """Forget registry, plugins' transformers and converters; rebuilt on next use."""
+        from taskplug._manager import get_plugin_manager
+
+        get_plugin_manager().type_registry = None
 
     @classmethod
     def converter(cls, python_type: Any, *, allow_pickle: bool = False) -> Converter:
@@ -394,14 +388,15 @@ class TypeEngine:
         transformer handles the type and ``allow_pickle`` is false.
         """
         key = (_cache_key(python_type), allow_pickle)
+        cache = cls.registry().converters
         try:
-            return cls._cache[key]
+            return cache[key]
         except KeyError:
             pass
         except TypeError:  # unhashable annotation: build without caching
             return cls._build(python_type, allow_pickle)
         conv = cls._build(python_type, allow_pickle)
-        cls._cache[key] = conv
+        cache[key] = conv
         return conv
 
     @classmethod
