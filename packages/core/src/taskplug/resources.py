@@ -44,9 +44,9 @@ class Resources:
     ephemeral_storage: str | int | None = None
 
     def __post_init__(self) -> None:
-        if self.cpu is None and self.mem is None and self.gpu is None:
-            if self.ephemeral_storage is None:
-                return  # the common empty case, created for every task
+        empty = (self.cpu, self.mem, self.gpu, self.ephemeral_storage) == (None, None, None, None)
+        if empty:
+            return  # the common empty case, created for every task
         for f in fields(self):
             value = getattr(self, f.name)
             if value is None:
