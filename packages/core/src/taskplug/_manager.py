@@ -22,30 +22,22 @@ import os
 import time
 import types
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from taskplug import hookspecs
+from taskplug._relay import HookRelay
 from taskplug.errors import (
     IncompatiblePluginError,
-    PluginHookError,
     PluginLoadError,
-    trim_traceback,
 )
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
-    from flyteidl.core import tasks_pb2
-
-    from taskplug.context import ExecutionParameters
-    from taskplug.extended_resources import ExtendedResourcesProposal
     from taskplug.registry import TaskTypeRegistry
-    from taskplug.settings import SerializationSettings
-    from taskplug.tasks.base import PythonTask
     from taskplug.types.engine import TypeTransformerRegistry
 
 ENV_DISABLE_AUTOLOAD = "TASKPLUG_DISABLE_PLUGIN_AUTOLOAD"
@@ -364,166 +356,6 @@ def load_plugin(plugin: str | object, *, name: str | None = None) -> PluginInfo:
 def hooks() -> HookRelay:
     """The typed hook relay of the process-wide plugin manager."""
     return get_plugin_manager().hooks
-
-
-# --------------------------------------------------------------------------------------------
-# Typed hook calls and error attribution
-# --------------------------------------------------------------------------------------------
-
-_FRAMEWORK_FILES = (os.path.dirname(pluggy.__file__), __file__)
-
-
-def _culprit(pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: BaseException) -> object:
-    impls = hook.get_hookimpls()
-    by_code = {getattr(i.function, "__code__", None): i for i in impls}
-    tb = exc.__traceback__
-    while tb is not None:
-        impl = by_code.get(tb.tb_frame.f_code)
-        if impl is not None:
-            return impl.plugin
-        tb = tb.tb_next
-    if len(impls) == 1:
-        return impls[0].plugin
-    return None
-
-
-def _raise_plugin_error(pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: Exception) -> None:
-    if isinstance(exc, PluginHookError):
-        raise exc
-    plugin = _culprit(pm, hook, exc)
-    if plugin is None:
-        names = ", ".join(pm.describe(i.plugin)[0] for i in hook.get_hookimpls())
-        name, dist = f"(one of: {names})", None
-    else:
-        name, dist = pm.describe(plugin)
-    err = PluginHookError.wrap(
-        exc, plugin=repr(name) if plugin else name, dist=dist, hook=hook.name
-    )
-    exc.__traceback__ = trim_traceback(exc.__traceback__, *_FRAMEWORK_FILES)
-    raise err.with_traceback(None) from exc
-
-
-class HookRelay:
-    """Typed calls of the hooks the core uses; plugin errors come out as ``PluginHookError``."""
-
-    def __init__(self, pm: TaskplugPluginManager) -> None:
-        self._pm = pm
-
-    def call(self, name: str, **kwargs: Any) -> Any:
-        """Call hook ``name``; errors raised by a plugin name the plugin and its distribution."""
-        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
-        try:
-            return hook(**kwargs)
-        except Exception as exc:
-            _raise_plugin_error(self._pm, hook, exc)
-
-    def has_impls(self, name: str) -> bool:
-        """Whether any plugin implements hook ``name`` (lets hot paths skip empty hooks)."""
-        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
-        return bool(hook.get_hookimpls())
-
-    def chain(self, name: str, value_name: str, value: Any, **kwargs: Any) -> Any:
-        """Call the implementations one by one in pluggy order, threading ``value`` through.
-
-        ``None`` from an implementation keeps the value; anything else replaces it.
-        """
-        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
-        for impl in reversed(hook.get_hookimpls()):
-            args = {**kwargs, value_name: value}
-            try:
-                result = impl.function(*(args[a] for a in impl.argnames))
-            except Exception as exc:
-                name_, dist = self._pm.describe(impl.plugin)
-                err = PluginHookError.wrap(exc, plugin=repr(name_), dist=dist, hook=name)
-                exc.__traceback__ = trim_traceback(exc.__traceback__, *_FRAMEWORK_FILES)
-                raise err.with_traceback(None) from exc
-            if result is not None:
-                value = result
-        return value
-
-    def iter_plugins(self) -> Iterator[PluginInfo]:
-        """The plugins known to the manager, loaded or not, sorted by name."""
-        yield from sorted(self._pm.infos.values(), key=lambda i: i.name)
-
-    # -- typed wrappers ----------------------------------------------------------------------
-
-    def task_class_for_config(self, task_config: object) -> type[PythonTask[Any]] | None:
-        """``taskplug_task_class_for_config``, then the registry."""
-        cls: type[PythonTask[Any]] | None = self.call(
-            "taskplug_task_class_for_config", task_config=task_config
-        )
-        if cls is None:
-            cls = self._pm.task_types.task_class_for_config(task_config)
-        return cls
-
-    def register_type_transformers(self, registry: TypeTransformerRegistry) -> None:
-        """``taskplug_register_type_transformers``: plugins add their transformers."""
-        self.call("taskplug_register_type_transformers", registry=registry)
-
-    def configure_task(self, task: PythonTask[Any]) -> None:
-        """``taskplug_configure_task``: platform defaults and policy."""
-        self.call("taskplug_configure_task", task=task)
-
-    def get_custom(
-        self, task: PythonTask[Any], settings: SerializationSettings
-    ) -> dict[str, Any] | None:
-        """``taskplug_get_custom``."""
-        result: dict[str, Any] | None = self.call(
-            "taskplug_get_custom", task=task, settings=settings
-        )
-        return result
-
-    def get_config(
-        self, task: PythonTask[Any], settings: SerializationSettings
-    ) -> dict[str, str] | None:
-        """``taskplug_get_config``."""
-        result: dict[str, str] | None = self.call(
-            "taskplug_get_config", task=task, settings=settings
-        )
-        return result
-
-    def get_container(
-        self, task: PythonTask[Any], settings: SerializationSettings
-    ) -> tasks_pb2.Container | None:
-        """``taskplug_get_container``."""
-        return self.call("taskplug_get_container", task=task, settings=settings)
-
-    def get_k8s_pod(
-        self, task: PythonTask[Any], settings: SerializationSettings
-    ) -> tasks_pb2.K8sPod | None:
-        """``taskplug_get_k8s_pod``."""
-        return self.call("taskplug_get_k8s_pod", task=task, settings=settings)
-
-    def get_sql(
-        self, task: PythonTask[Any], settings: SerializationSettings
-    ) -> tasks_pb2.Sql | None:
-        """``taskplug_get_sql``."""
-        return self.call("taskplug_get_sql", task=task, settings=settings)
-
-    def get_extended_resources(
-        self,
-        task: PythonTask[Any],
-        settings: SerializationSettings,
-        proposal: ExtendedResourcesProposal,
-    ) -> ExtendedResourcesProposal:
-        """``taskplug_get_extended_resources``: every plugin adjusts ``proposal`` in turn."""
-        self.call(
-            "taskplug_get_extended_resources", task=task, settings=settings, proposal=proposal
-        )
-        return proposal
-
-    def pre_execute(self, task: PythonTask[Any], params: ExecutionParameters) -> None:
-        """``taskplug_pre_execute``."""
-        self.call("taskplug_pre_execute", task=task, params=params)
-
-    def post_execute(self, task: PythonTask[Any], params: ExecutionParameters, outputs: Any) -> Any:
-        """``taskplug_post_execute``, chained."""
-        return self.chain("taskplug_post_execute", "outputs", outputs, task=task, params=params)
-
-
-def hookimpl_names(plugin: object) -> list[str]:
-    """Names of the ``taskplug_*`` hooks a plugin object implements."""
-    return sorted(n for n in dir(plugin) if n.startswith("taskplug_"))
 
 
 __all__ = [

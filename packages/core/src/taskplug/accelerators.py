@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from taskplug.errors import DuplicateRegistrationError, PluginHookError
+from taskplug.errors import DuplicateRegistrationError
 
 if TYPE_CHECKING:
     from flyteidl.core import tasks_pb2
@@ -769,22 +769,11 @@ def build_catalogue(pm: TaskplugPluginManager) -> AcceleratorCatalogue:
     Implementations run in pluggy order, one at a time, so that registrations (and duplicate
     errors) are attributed to the plugin that made them. An error raised by a plugin names it.
     """
-    from taskplug._manager import _FRAMEWORK_FILES
-    from taskplug.errors import trim_traceback
-
     cat = AcceleratorCatalogue()
-    hook = getattr(pm.hook, _HOOK)
-    for impl in reversed(hook.get_hookimpls()):
-        name, dist = pm.describe(impl.plugin)
+    for name, call in pm.hooks.each(_HOOK):
         cat._plugin = name
         try:
-            impl.function(*({"catalogue": cat}[a] for a in impl.argnames))
-        except DuplicateRegistrationError:
-            raise
-        except Exception as exc:
-            err = PluginHookError.wrap(exc, plugin=repr(name), dist=dist, hook=_HOOK)
-            exc.__traceback__ = trim_traceback(exc.__traceback__, *_FRAMEWORK_FILES)
-            raise err.with_traceback(None) from exc
+            call(catalogue=cat)
         finally:
             cat._plugin = ""
     return cat.finish()

@@ -1,0 +1,200 @@
+"""Typed hook calls: the relay the core uses instead of ``pm.hook.*``, and error attribution.
+
+Every call goes through :meth:`HookRelay.call` (pluggy's own machinery) or
+:meth:`HookRelay.each` (one implementation at a time, for hooks whose answers are threaded or
+attributed). An exception raised by a plugin comes out as a
+:class:`~taskplug.errors.PluginHookError` of the original's type, naming the plugin, its
+distribution and version and the hook, with pluggy's and this module's frames trimmed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from taskplug.errors import PluginError, PluginHookError, trim_traceback
+
+if TYPE_CHECKING:
+    from flyteidl.core import tasks_pb2
+
+    from taskplug._manager import PluginInfo, TaskplugPluginManager
+    from taskplug.context import ExecutionParameters
+    from taskplug.extended_resources import ExtendedResourcesProposal
+    from taskplug.settings import SerializationSettings
+    from taskplug.tasks.base import PythonTask
+    from taskplug.types.engine import TypeTransformerRegistry
+
+__all__ = ["FRAMEWORK_FILES", "HookRelay"]
+
+#: Files whose frames are trimmed from a plugin's traceback.
+FRAMEWORK_FILES = (os.path.dirname(pluggy.__file__), __file__)
+
+
+def _culprit(pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: BaseException) -> object:
+    impls = hook.get_hookimpls()
+    by_code = {getattr(i.function, "__code__", None): i for i in impls}
+    tb = exc.__traceback__
+    while tb is not None:
+        impl = by_code.get(tb.tb_frame.f_code)
+        if impl is not None:
+            return impl.plugin
+        tb = tb.tb_next
+    if len(impls) == 1:
+        return impls[0].plugin
+    return None
+
+
+def _raise_plugin_error(pm: TaskplugPluginManager, hook: pluggy.HookCaller, exc: Exception) -> None:
+    if isinstance(exc, PluginError):  # already names the plugins involved
+        raise exc
+    plugin = _culprit(pm, hook, exc)
+    if plugin is None:
+        names = ", ".join(pm.describe(i.plugin)[0] for i in hook.get_hookimpls())
+        name, dist = f"(one of: {names})", None
+    else:
+        name, dist = pm.describe(plugin)
+    err = PluginHookError.wrap(
+        exc, plugin=repr(name) if plugin else name, dist=dist, hook=hook.name
+    )
+    exc.__traceback__ = trim_traceback(exc.__traceback__, *FRAMEWORK_FILES)
+    raise err.with_traceback(None) from exc
+
+
+def _single_call(
+    impl: pluggy.HookImpl, plugin: str, dist: str | None, hook: str
+) -> Callable[..., Any]:
+    def call(**kwargs: Any) -> Any:
+        try:
+            return impl.function(*(kwargs[a] for a in impl.argnames))
+        except PluginError:  # already names the plugins involved
+            raise
+        except Exception as exc:
+            err = PluginHookError.wrap(exc, plugin=repr(plugin), dist=dist, hook=hook)
+            exc.__traceback__ = trim_traceback(exc.__traceback__, *FRAMEWORK_FILES)
+            raise err.with_traceback(None) from exc
+
+    return call
+
+
+class HookRelay:
+    """Typed calls of the hooks the core uses; plugin errors come out as ``PluginHookError``."""
+
+    def __init__(self, pm: TaskplugPluginManager) -> None:
+        self._pm = pm
+
+    def call(self, name: str, **kwargs: Any) -> Any:
+        """Call hook ``name``; errors raised by a plugin name the plugin and its distribution."""
+        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
+        try:
+            return hook(**kwargs)
+        except Exception as exc:
+            _raise_plugin_error(self._pm, hook, exc)
+
+    def has_impls(self, name: str) -> bool:
+        """Whether any plugin implements hook ``name`` (lets hot paths skip empty hooks)."""
+        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
+        return bool(hook.get_hookimpls())
+
+    def each(self, name: str) -> Iterator[tuple[str, Callable[..., Any]]]:
+        """The implementations of hook ``name`` one by one, in pluggy's call order.
+
+        Yields ``(plugin name, call)``; ``call(**kwargs)`` runs that one implementation with
+        the arguments it asks for, and a plugin's exception comes out as ``PluginHookError``.
+        """
+        hook: pluggy.HookCaller = getattr(self._pm.hook, name)
+        for impl in reversed(hook.get_hookimpls()):
+            plugin_name, dist = self._pm.describe(impl.plugin)
+            yield plugin_name, _single_call(impl, plugin_name, dist, name)
+
+    def chain(self, name: str, value_name: str, value: Any, **kwargs: Any) -> Any:
+        """Call the implementations one by one in pluggy order, threading ``value`` through.
+
+        ``None`` from an implementation keeps the value; anything else replaces it.
+        """
+        for _, call in self.each(name):
+            result = call(**kwargs, **{value_name: value})
+            if result is not None:
+                value = result
+        return value
+
+    def iter_plugins(self) -> Iterator[PluginInfo]:
+        """The plugins known to the manager, loaded or not, sorted by name."""
+        yield from sorted(self._pm.infos.values(), key=lambda i: i.name)
+
+    # -- typed wrappers ----------------------------------------------------------------------
+
+    def task_class_for_config(self, task_config: object) -> type[PythonTask[Any]] | None:
+        """``taskplug_task_class_for_config``, then the registry."""
+        cls: type[PythonTask[Any]] | None = self.call(
+            "taskplug_task_class_for_config", task_config=task_config
+        )
+        if cls is None:
+            cls = self._pm.task_types.task_class_for_config(task_config)
+        return cls
+
+    def register_type_transformers(self, registry: TypeTransformerRegistry) -> None:
+        """``taskplug_register_type_transformers``: plugins add their transformers."""
+        self.call("taskplug_register_type_transformers", registry=registry)
+
+    def configure_task(self, task: PythonTask[Any]) -> None:
+        """``taskplug_configure_task``: platform defaults and policy."""
+        self.call("taskplug_configure_task", task=task)
+
+    def get_custom(
+        self, task: PythonTask[Any], settings: SerializationSettings
+    ) -> dict[str, Any] | None:
+        """``taskplug_get_custom``."""
+        result: dict[str, Any] | None = self.call(
+            "taskplug_get_custom", task=task, settings=settings
+        )
+        return result
+
+    def get_config(
+        self, task: PythonTask[Any], settings: SerializationSettings
+    ) -> dict[str, str] | None:
+        """``taskplug_get_config``."""
+        result: dict[str, str] | None = self.call(
+            "taskplug_get_config", task=task, settings=settings
+        )
+        return result
+
+    def get_container(
+        self, task: PythonTask[Any], settings: SerializationSettings
+    ) -> tasks_pb2.Container | None:
+        """``taskplug_get_container``."""
+        return self.call("taskplug_get_container", task=task, settings=settings)
+
+    def get_k8s_pod(
+        self, task: PythonTask[Any], settings: SerializationSettings
+    ) -> tasks_pb2.K8sPod | None:
+        """``taskplug_get_k8s_pod``."""
+        return self.call("taskplug_get_k8s_pod", task=task, settings=settings)
+
+    def get_sql(
+        self, task: PythonTask[Any], settings: SerializationSettings
+    ) -> tasks_pb2.Sql | None:
+        """``taskplug_get_sql``."""
+        return self.call("taskplug_get_sql", task=task, settings=settings)
+
+    def get_extended_resources(
+        self,
+        task: PythonTask[Any],
+        settings: SerializationSettings,
+        proposal: ExtendedResourcesProposal,
+    ) -> ExtendedResourcesProposal:
+        """``taskplug_get_extended_resources``: every plugin adjusts ``proposal`` in turn."""
+        self.call(
+            "taskplug_get_extended_resources", task=task, settings=settings, proposal=proposal
+        )
+        return proposal
+
+    def pre_execute(self, task: PythonTask[Any], params: ExecutionParameters) -> None:
+        """``taskplug_pre_execute``."""
+        self.call("taskplug_pre_execute", task=task, params=params)
+
+    def post_execute(self, task: PythonTask[Any], params: ExecutionParameters, outputs: Any) -> Any:
+        """``taskplug_post_execute``, chained."""
+        return self.chain("taskplug_post_execute", "outputs", outputs, task=task, params=params)
