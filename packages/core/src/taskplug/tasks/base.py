@@ -23,6 +23,8 @@ from taskplug.resources import Resources, ResourceSpec, Secret
 from taskplug.tasks.interface import Interface
 
 if TYPE_CHECKING:
+    from contextvars import Token
+
     from flyteidl.core import literals_pb2, tasks_pb2
 
     from taskplug.settings import SerializationSettings
@@ -237,7 +239,7 @@ class PythonTask(Generic[T]):
 
     @property
     def interface(self) -> Interface:
-        """The interface (taskplug keeps one object; see ``typed_interface()`` for flyteidl)."""
+        """The interface (one object; the flyteidl ``TypedInterface`` is built by ``serialize``)."""
         return self._interface
 
     @property
@@ -391,20 +393,36 @@ class PythonTask(Generic[T]):
         The user's exception comes out as :class:`UserCodeError` (``original`` holds it);
         conversion errors as :class:`~taskplug.errors.TypeTransformerFailedError`.
         """
+        native, params, token = self._begin_run(input_literal_map, params, mode)
+        try:
+            try:
+                result = self.execute(**native)
+            except Exception as exc:
+                raise UserCodeError(self._name, exc) from exc
+            return self.outputs_to_literal_map(self.post_execute(params, result))
+        finally:
+            _CURRENT.reset(token)
+
+    def _begin_run(
+        self,
+        input_literal_map: literals_pb2.LiteralMap,
+        params: ExecutionParameters | None,
+        mode: str,
+    ) -> tuple[dict[str, Any], ExecutionParameters, Token[ExecutionState | None]]:
+        """Inputs to Python, the run made current, ``pre_execute`` done (shared by async tasks).
+
+        The caller must ``_CURRENT.reset(token)`` when the run ends.
+        """
         native = self.inputs_from_literal_map(input_literal_map)
         if params is None:
             params = ExecutionParameters(task_name=self._name, local=mode == "local")
         token = _CURRENT.set(ExecutionState(params, mode))
         try:
             params = self.pre_execute(params)
-            try:
-                result = self.execute(**native)
-            except Exception as exc:
-                raise UserCodeError(self._name, exc) from exc
-            result = self.post_execute(params, result)
-            return self.outputs_to_literal_map(result)
-        finally:
+        except BaseException:
             _CURRENT.reset(token)
+            raise
+        return native, params, token
 
     def pre_execute(self, user_params: ExecutionParameters) -> ExecutionParameters:
         """Runs before ``execute``; calls the ``taskplug_pre_execute`` hooks."""

@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from taskplug.context import _CURRENT, ExecutionParameters, ExecutionState
+from taskplug.context import _CURRENT, ExecutionParameters
 from taskplug.errors import TaskSignatureError
 from taskplug.resolver import TaskResolver, default_task_resolver
 from taskplug.tasks.base import PythonTask, UserCodeError, user_exception
@@ -259,18 +259,13 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         mode: str = "local",
     ) -> literals_pb2.LiteralMap:
         """The async twin of ``dispatch_execute``."""
-        native = self.inputs_from_literal_map(input_literal_map)
-        if params is None:
-            params = ExecutionParameters(task_name=self._name, local=mode == "local")
-        token = _CURRENT.set(ExecutionState(params, mode))
+        native, params, token = self._begin_run(input_literal_map, params, mode)
         try:
-            params = self.pre_execute(params)
             try:
                 result = await self.execute(**native)
             except Exception as exc:
                 raise UserCodeError(self._name, exc) from exc
-            result = self.post_execute(params, result)
-            return self.outputs_to_literal_map(result)
+            return self.outputs_to_literal_map(self.post_execute(params, result))
         finally:
             _CURRENT.reset(token)
 
