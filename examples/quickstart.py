@@ -6,11 +6,15 @@ embedded defaults: local execution, no cluster, no network.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 
+from flyteidl.core.literals_pb2 import LiteralMap
 from rich.console import Console
 from rich.table import Table
 
@@ -79,6 +83,26 @@ def main() -> None:
             " ".join(template.container.args[-4:]),
         )
     console.print(table)
+
+    # What a cluster does with a template: run its container command on an inputs.pb.
+    run_dir = out / "run"
+    run_dir.mkdir()
+    (run_dir / "inputs.pb").write_bytes(
+        split.inputs_to_literal_map({"values": values, "threshold": 10}).SerializeToString()
+    )
+    args = list(serialize(split, settings).container.args)
+    for placeholder, value in {
+        "{{.input}}": str(run_dir / "inputs.pb"),
+        "{{.outputPrefix}}": str(run_dir),
+        "{{.rawOutputDataPrefix}}": str(run_dir / "raw"),
+        "{{.checkpointOutputPrefix}}": str(run_dir / "checkpoint"),
+        "{{.prevCheckpointPrefix}}": "",
+    }.items():
+        args = [value if a == placeholder else a for a in args]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    subprocess.run([str(Path(sys.executable).with_name(args[0])), *args[1:]], check=True, env=env)
+    outputs = LiteralMap.FromString((run_dir / "outputs.pb").read_bytes())
+    console.print(f"taskplug-execute wrote outputs.pb: {split.outputs_from_literal_map(outputs)}")
 
 
 if __name__ == "__main__":
