@@ -228,12 +228,18 @@ def _package_dir() -> str:
 
 
 def _trimmed(exc: BaseException) -> BaseException:
+    """``exc`` without taskplug's and importlib's frames (but never without any frame)."""
     from taskplug.errors import trim_traceback
 
     importlib_dir = os.path.dirname(sys.modules["importlib"].__file__ or "") + os.sep
-    return exc.with_traceback(
-        trim_traceback(exc.__traceback__, _package_dir(), importlib_dir, "<frozen importlib")
-    )
+    tb = exc.__traceback__
+    trimmed = trim_traceback(tb, _package_dir(), importlib_dir, "<frozen importlib")
+    if trimmed is None and tb is not None:
+        # keep the frame that raised, so the message still has a traceback (as flytekit's)
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        trimmed = tb
+    return exc.with_traceback(trimmed)
 
 
 def _user_code(exc: BaseException) -> str:
