@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 from taskplug import hookspecs
+from taskplug._entrypoints import EntryPoint, entry_points
 from taskplug._relay import HookRelay
 from taskplug.errors import (
     IncompatiblePluginError,
@@ -35,8 +36,6 @@ from taskplug.errors import (
 )
 
 if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
-
     from taskplug.registry import TaskTypeRegistry
     from taskplug.types.engine import TypeTransformerRegistry
 
@@ -216,16 +215,13 @@ def _split_env(name: str) -> list[str]:
 
 
 def _entry_points() -> list[EntryPoint]:
-    from importlib.metadata import entry_points
-
-    return list(entry_points(group=hookspecs.PROJECT))
+    return entry_points(hookspecs.PROJECT)
 
 
 def _load_entry_point(
     pm: TaskplugPluginManager, ep: EntryPoint, *, strict: bool = False
 ) -> PluginInfo:
-    dist = ep.dist.name if ep.dist is not None else None
-    version = ep.dist.version if ep.dist is not None else None
+    dist, version = ep.dist, ep.version
     label = f"{dist}=={version}" if dist else "no distribution"
     start = time.perf_counter()
     try:
@@ -285,7 +281,7 @@ def build_plugin_manager(*, autoload: bool | None = None) -> TaskplugPluginManag
     disabled = set(_split_env(ENV_DISABLE))
     seen_core = False
     for ep in _entry_points():
-        dist = ep.dist.name if ep.dist is not None else None
+        dist = ep.dist
         is_core = dist == CORE_DIST
         seen_core = seen_core or is_core
         if ep.name in disabled or pm.has_plugin(ep.name):

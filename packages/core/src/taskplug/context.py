@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -100,6 +99,8 @@ class ExecutionParameters:
     def working_directory(self) -> str:
         """A working directory for this run, created on first access."""
         if self._working_directory is None:
+            import tempfile
+
             self._working_directory = tempfile.mkdtemp(prefix="taskplug-")
         return self._working_directory
 

@@ -8,13 +8,12 @@ empty catalogue.
 
 from __future__ import annotations
 
-from taskplug.accelerators import (
-    BUILTIN_ACCELERATORS,
-    NVIDIA_GPU,
-    AcceleratorCatalogue,
-    MultiInstanceGPUAccelerator,
-)
+from typing import TYPE_CHECKING
+
 from taskplug.plugin import hookimpl
+
+if TYPE_CHECKING:
+    from taskplug.accelerators import AcceleratorCatalogue
 
 TASKPLUG_API_VERSION = "1.0"
 
@@ -28,6 +27,12 @@ GOOGLE_TPU = "google.com/tpu"
 @hookimpl
 def taskplug_register_accelerators(catalogue: AcceleratorCatalogue) -> None:
     """Register every constant of :mod:`taskplug.accelerators` with its partitions."""
+    from taskplug.accelerators import (  # imported when the catalogue is first needed
+        BUILTIN_ACCELERATORS,
+        NVIDIA_GPU,
+        MultiInstanceGPUAccelerator,
+    )
+
     for acc in BUILTIN_ACCELERATORS:
         partitions = acc.declared_partitions if isinstance(acc, MultiInstanceGPUAccelerator) else ()
         if acc.device.startswith("tpu-"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable, Coroutine, Iterable
 from enum import Enum
@@ -228,6 +227,8 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """An awaitable inside async code; the result itself from synchronous code."""
+        import asyncio
+
         coro = self.async_call(*args, **kwargs)
         try:
             asyncio.get_running_loop()
@@ -249,6 +250,8 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
 
     def local_execute(self, **kwargs: Any) -> Any:
         """Run to completion from synchronous code."""
+        import asyncio
+
         return asyncio.run(self.async_call(**kwargs))
 
     async def async_dispatch_execute(
@@ -277,6 +280,8 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         mode: str = "local",
     ) -> literals_pb2.LiteralMap:
         """Run the coroutine to completion (the container entrypoint calls this)."""
+        import asyncio
+
         return asyncio.run(self.async_dispatch_execute(input_literal_map, params=params, mode=mode))
 
     def execute(self, **kwargs: Any) -> Coroutine[Any, Any, Any]:
