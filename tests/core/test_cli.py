@@ -2,7 +2,6 @@
 
 import itertools
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,7 @@ from flyteidl.core import tasks_pb2
 from google.protobuf import json_format
 
 from taskplug.cli import main
-from taskplug.cli.commands import InputType, from_json, write_atomic
+from taskplug.cli.commands import InputType, from_json
 
 _COUNTER = itertools.count()
 
@@ -295,14 +294,6 @@ def test_serialize_errors(
         (tmp_path / "e" / f"{tasks_file.stem}.on_gpu.pb").read_bytes()
     )
     assert gpu.container.image == "reg/gpu:7"
-
-
-def test_write_atomic_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
-    target = tmp_path / "x.pb"
-    write_atomic(str(target), b"one")
-    write_atomic(str(target), b"two")
-    assert target.read_bytes() == b"two"
-    assert os.listdir(tmp_path) == ["x.pb"]
 
 
 def test_from_json_and_input_type() -> None:

@@ -16,12 +16,14 @@ import json
 import os
 import re
 import sys
-import tempfile
 import typing
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from taskplug._entrypoint.storage import write_atomic
+from taskplug.types.engine import is_union, strip_annotated
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from taskplug.settings import SerializationSettings
     from taskplug.tasks.base import PythonTask
 
-__all__ = ["load_tasks", "run", "serialize", "write_atomic"]
+__all__ = ["load_tasks", "run", "serialize"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,18 +130,6 @@ def _parse_timedelta(text: str) -> datetime.timedelta:
     return datetime.timedelta(days=d, hours=h, minutes=mi, seconds=s)
 
 
-def _is_union(t: Any) -> bool:
-    import types
-
-    return typing.get_origin(t) in (typing.Union, types.UnionType)
-
-
-def _strip(t: Any) -> Any:
-    while typing.get_origin(t) is typing.Annotated:
-        t = typing.get_args(t)[0]
-    return t
-
-
 def _type_label(t: Any) -> str:
     from taskplug.tasks.interface import describe_type
 
@@ -148,10 +138,10 @@ def _type_label(t: Any) -> str:
 
 def from_json(t: Any, value: Any, *, where: str = "value") -> Any:
     """Turn a decoded JSON value into a value of type ``t`` (lists, dicts, dataclasses, …)."""
-    t = _strip(t)
+    t = strip_annotated(t)
     if t is Any or t is object:
         return value
-    if _is_union(t):
+    if is_union(t):
         args = typing.get_args(t)
         if value is None and type(None) in args:
             return None
@@ -254,19 +244,19 @@ class InputType(click.ParamType):  # type: ignore[type-arg]  # generic from clic
         """Text from the command line to a Python value of the input's type."""
         if not isinstance(value, str):
             return value
-        t = _strip(self.python_type)
+        t = strip_annotated(self.python_type)
         try:
             return self._convert(t, value)
         except (ValueError, TypeError) as exc:
             self.fail(f"{value!r} is not a valid {self.name}: {exc}", param, ctx)
 
     def _convert(self, t: Any, text: str) -> Any:
-        if _is_union(t):
+        if is_union(t):
             args = [a for a in typing.get_args(t) if a is not type(None)]
             if text.lower() in ("none", "null") and len(args) < len(typing.get_args(t)):
                 return None
             if len(args) == 1:
-                return self._convert(_strip(args[0]), text)
+                return self._convert(strip_annotated(args[0]), text)
             return from_json(t, _loads(text))
         if t is str:
             return text
@@ -297,9 +287,9 @@ def _loads(text: str) -> Any:
 
 
 def _option_help(t: Any, description: str, name: str) -> str:
-    stripped = _strip(t)
+    stripped = strip_annotated(t)
     args = [a for a in typing.get_args(stripped) if a is not type(None)]
-    inner = _strip(args[0]) if _is_union(stripped) and len(args) == 1 else stripped
+    inner = strip_annotated(args[0]) if is_union(stripped) and len(args) == 1 else stripped
     hint = ""
     if inner is datetime.datetime:
         hint = "ISO date-time, e.g. 2024-05-01T12:00, or 'now'"
@@ -319,9 +309,9 @@ def _option_help(t: Any, description: str, name: str) -> str:
 
 
 def _metavar(t: Any) -> str:
-    stripped = _strip(t)
+    stripped = strip_annotated(t)
     args = [a for a in typing.get_args(stripped) if a is not type(None)]
-    inner = _strip(args[0]) if _is_union(stripped) and len(args) == 1 else stripped
+    inner = strip_annotated(args[0]) if is_union(stripped) and len(args) == 1 else stripped
     simple = {
         int: "INTEGER",
         float: "FLOAT",
@@ -502,31 +492,6 @@ def run() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
-
-    Readers see the old file or the new one, never a half-written one.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with _suppress():
-            os.unlink(tmp)
-        raise
-
-
-def _suppress() -> Any:
-    import contextlib
-
-    return contextlib.suppress(OSError)
-
-
 def _settings_from_options(
     project: str, domain: str, version: str, images: tuple[str, ...], env: tuple[str, ...]
 ) -> SerializationSettings:
@@ -652,9 +617,8 @@ def serialize(
             raise click.ClickException(f"task {t.name!r} could not be serialized: {cause}") from exc
         data = template.SerializeToString(deterministic=True)
         text = json_format.MessageToJson(template, indent=2, sort_keys=True) + "\n"
-        base = os.path.join(output_dir, t.name)
-        write_atomic(base + ".pb", data)
-        write_atomic(base + ".json", text.encode())
+        write_atomic(output_dir, f"{t.name}.pb", data)
+        write_atomic(output_dir, f"{t.name}.json", text.encode())
         image = template.container.image if template.HasField("container") else "-"
         table.add_row(t.name, template.type, image, str(len(data)))
     Console().print(table)
