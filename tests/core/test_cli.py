@@ -13,7 +13,7 @@ from flyteidl.core import tasks_pb2
 from google.protobuf import json_format
 
 from taskplug.cli import main
-from taskplug.cli.commands import InputType, from_json
+from taskplug.cli.inputs import InputType, from_json
 
 _COUNTER = itertools.count()
 

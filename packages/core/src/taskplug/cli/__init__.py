@@ -75,7 +75,8 @@ def plugins(as_json: bool) -> None:
     Console().print(table)
 
 
-from taskplug.cli.commands import run, serialize  # noqa: E402
+from taskplug.cli.run import run  # noqa: E402
+from taskplug.cli.serialize import serialize  # noqa: E402
 
 main.add_command(run)
 main.add_command(serialize)

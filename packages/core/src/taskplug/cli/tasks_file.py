@@ -1,0 +1,78 @@
+"""Loading a Python file of tasks for the CLI (``taskplug run`` / ``taskplug serialize``)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from taskplug.tasks.base import PythonTask
+
+__all__ = ["find_task", "load_module", "load_tasks"]
+
+
+def _module_name_for(path: str) -> tuple[str, str]:
+    """``(sys.path root, dotted module name)`` for a ``.py`` file, walking up packages."""
+    path = os.path.abspath(path)
+    directory, filename = os.path.split(path)
+    parts = [os.path.splitext(filename)[0]]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+    return directory, ".".join(parts)
+
+
+def load_module(path: str) -> ModuleType:
+    """Import the Python file ``path`` under its importable name (so containers find it too)."""
+    if not os.path.isfile(path):
+        raise click.UsageError(f"file {path!r} does not exist")
+    if not path.endswith(".py"):
+        raise click.UsageError(f"{path!r} is not a Python file (.py)")
+    root, name = _module_name_for(path)
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        origin = getattr(loaded, "__file__", None)
+        if origin and os.path.samefile(origin, path):
+            return loaded
+        raise click.UsageError(
+            f"cannot load {path!r}: a module named {name!r} is already imported from {origin!r}"
+        )
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:
+        raise click.ClickException(
+            f"could not load {path!r} (module {name}): {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def load_tasks(module: ModuleType, *, own_only: bool = True) -> dict[str, PythonTask[Any]]:
+    """Tasks at module level of ``module`` by attribute name (``own_only``: declared there)."""
+    from taskplug.tasks.base import PythonTask
+
+    found: dict[str, PythonTask[Any]] = {}
+    for attr, value in vars(module).items():
+        if not isinstance(value, PythonTask):
+            continue
+        if own_only and getattr(value, "instantiated_in", module.__name__) != module.__name__:
+            continue
+        found[attr] = value
+    return found
+
+
+def find_task(module: ModuleType, name: str, path: str) -> PythonTask[Any]:
+    tasks = load_tasks(module, own_only=False)
+    if name in tasks:
+        return tasks[name]
+    for t in tasks.values():
+        if t.name == name or t.name.rpartition(".")[2] == name:
+            return t
+    known = ", ".join(sorted(load_tasks(module))) or "none"
+    raise click.UsageError(f"no task named {name!r} in {path}; its tasks are: {known}")
