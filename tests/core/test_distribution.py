@@ -6,63 +6,38 @@ in that environment's interpreter, as a user's machine would.
 """
 
 import json
-import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from taskplug.testing.venv import make_venv, run_checked, uv_command
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["core", "plugin-k8s-pod", "plugin-sql", "plugin-eager"]
 
 
 def _uv() -> list[str]:
-    found = shutil.which("uv")
-    if found:
-        return [found]
-    try:
-        import uv  # type: ignore[import-not-found]
-
-        return [uv.find_uv_bin()]
-    except ImportError:
+    uv = uv_command()
+    if uv is None:
         pytest.skip("uv is not installed (install the 'uv' package to build and install wheels)")
-
-
-def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
-    proc = subprocess.run(args, capture_output=True, text=True, **kwargs)
-    assert proc.returncode == 0, f"{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc
+    return uv
 
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     for pkg in PACKAGES:
-        _run([*_uv(), "build", "--wheel", "--out-dir", str(out), str(ROOT / "packages" / pkg)])
+        run_checked(
+            [*_uv(), "build", "--wheel", "--out-dir", str(out), str(ROOT / "packages" / pkg)]
+        )
     return out
 
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory, wheels: Path) -> Path:
-    env = tmp_path_factory.mktemp("venv") / "env"
-    _run([*_uv(), "venv", "--quiet", "--python", sys.executable, str(env)])
-    python = env / "bin" / "python"
-    _run(
-        [
-            *_uv(),
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(python),
-            "--find-links",
-            str(wheels),
-            "taskplug[sql]",
-        ]
-    )
-    return python
+    _uv()
+    return make_venv(tmp_path_factory.mktemp("venv") / "env", "taskplug[sql]", find_links=wheels)
 
 
 def test_all_four_packages_build_wheels(wheels: Path):
@@ -71,7 +46,7 @@ def test_all_four_packages_build_wheels(wheels: Path):
 
 
 def test_extra_installs_the_plugin_distribution_from_wheels(venv: Path):
-    out = _run(
+    out = run_checked(
         [
             str(venv),
             "-c",
@@ -87,7 +62,7 @@ def test_extra_installs_the_plugin_distribution_from_wheels(venv: Path):
 
 
 def test_third_party_plugin_installs_and_is_discovered(venv: Path, tmp_path: Path):
-    _run(
+    run_checked(
         [
             *_uv(),
             "pip",
@@ -128,7 +103,7 @@ def test_third_party_plugin_installs_and_is_discovered(venv: Path, tmp_path: Pat
             "custom": MessageToDict(template.custom),
         }))
     """)
-    out = json.loads(_run([str(venv), "-c", script, str(tmp_path)]).stdout)
+    out = json.loads(run_checked([str(venv), "-c", script, str(tmp_path)]).stdout)
     assert out["dist"] == "taskplug-shout" and out["version"] == "1.0.0"
     assert out["hooks"] == ["taskplug_get_custom", "taskplug_register_task_types"]
     assert out["result"] == "HELLO ANN! HELLO ANN!"
@@ -136,5 +111,5 @@ def test_third_party_plugin_installs_and_is_discovered(venv: Path, tmp_path: Pat
     assert out["custom"] == {"times": 2.0, "punctuation": "!"}
     lines = (ROOT / "examples/third-party-plugin/src/taskplug_shout/__init__.py").read_text()
     assert len(lines.splitlines()) < 40
-    listing = _run([str(venv.parent / "taskplug"), "plugins", "--json"]).stdout
+    listing = run_checked([str(venv.parent / "taskplug"), "plugins", "--json"]).stdout
     assert {row["name"] for row in json.loads(listing)} >= {"container", "shout"}

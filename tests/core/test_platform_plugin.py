@@ -5,9 +5,7 @@ changing the templates of tasks defined in a module that knows nothing about it.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from taskplug.plugin import hookimpl
 from taskplug.serialization import serialize
 from taskplug.settings import SerializationSettings
 from taskplug.testing import fresh_plugin_manager
+from taskplug.testing.venv import make_venv, run_checked, uv_command
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = SerializationSettings.for_tests()
@@ -249,48 +248,21 @@ print(json.dumps(out))
 """
 
 
-def _uv() -> list[str]:
-    found = shutil.which("uv")
-    if found:
-        return [found]
-    try:
-        import uv  # type: ignore[import-not-found]
-
-        return [uv.find_uv_bin()]
-    except ImportError:
-        pytest.skip("uv is not installed (needed to install the example into a throwaway venv)")
-
-
-def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(args, capture_output=True, text=True)
-    assert proc.returncode == 0, f"{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc
-
-
 @pytest.fixture(scope="module")
 def platform_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    env = tmp_path_factory.mktemp("platform-venv") / "env"
-    _run([*_uv(), "venv", "--quiet", "--python", sys.executable, str(env)])
-    python = env / "bin" / "python"
-    _run(
-        [
-            *_uv(),
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(python),
-            str(ROOT / "packages" / "core"),
-            str(ROOT / "examples" / "platform-plugin"),
-        ]
+    if uv_command() is None:
+        pytest.skip("uv is not installed (needed to install the example into a throwaway venv)")
+    return make_venv(
+        tmp_path_factory.mktemp("platform-venv") / "env",
+        str(ROOT / "packages" / "core"),
+        str(ROOT / "examples" / "platform-plugin"),
     )
-    return python
 
 
 @pytest.mark.slow
 def test_installed_platform_plugin_changes_tasks_it_never_saw(platform_venv: Path, tmp_path: Path):
     (tmp_path / "user_tasks.py").write_text(TASKS_MODULE)
-    out = json.loads(_run([str(platform_venv), "-c", CHECK_SCRIPT, str(tmp_path)]).stdout)
+    out = json.loads(run_checked([str(platform_venv), "-c", CHECK_SCRIPT, str(tmp_path)]).stdout)
 
     assert out["plugin"] == {
         "dist": "acme-taskplug-platform",
