@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "task": "taskplug.tasks.decorator",
     "PythonTask": "taskplug.tasks.base",
-    "TaskMetadata": "taskplug.tasks.base",
-    "Documentation": "taskplug.tasks.base",
+    "TaskMetadata": "taskplug.tasks.metadata",
+    "Documentation": "taskplug.tasks.metadata",
     "PythonFunctionTask": "taskplug.tasks.function",
     "AsyncPythonFunctionTask": "taskplug.tasks.function",
     "PythonInstanceTask": "taskplug.tasks.function",
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
         TypeTransformerFailedError,
     )
     from taskplug.resources import Cache, Resources, Secret
-    from taskplug.tasks.base import Documentation, PythonTask, TaskMetadata
+    from taskplug.tasks.base import PythonTask
     from taskplug.tasks.decorator import task
     from taskplug.tasks.function import (
         AsyncPythonFunctionTask,
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
         PythonInstanceTask,
     )
     from taskplug.tasks.interface import Interface
+    from taskplug.tasks.metadata import Documentation, TaskMetadata
     from taskplug.types import Directory, File, TypeEngine
 
 

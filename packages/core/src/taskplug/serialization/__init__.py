@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from flyteidl.core import interface_pb2
 
     from taskplug.settings import SerializationSettings
-    from taskplug.tasks.base import TaskMetadata
     from taskplug.tasks.interface import Interface
+    from taskplug.tasks.metadata import TaskMetadata
 
 __all__ = [
     "RUNTIME_FLAVOR",

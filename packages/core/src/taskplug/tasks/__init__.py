@@ -1,6 +1,6 @@
 """Task base classes and the ``@task`` decorator."""
 
-from taskplug.tasks.base import Documentation, PythonTask, TaskMetadata
+from taskplug.tasks.base import PythonTask
 from taskplug.tasks.decorator import task
 from taskplug.tasks.function import (
     AsyncPythonFunctionTask,
@@ -9,6 +9,7 @@ from taskplug.tasks.function import (
     PythonInstanceTask,
 )
 from taskplug.tasks.interface import Interface
+from taskplug.tasks.metadata import Documentation, TaskMetadata
 
 __all__ = [
     "AsyncPythonFunctionTask",

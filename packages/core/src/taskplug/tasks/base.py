@@ -9,11 +9,9 @@ Local calls take the same literal round trip as a cluster run::
 
 from __future__ import annotations
 
-import datetime
 import os
 import warnings
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from taskplug._manager import hooks
@@ -21,6 +19,7 @@ from taskplug.context import _CURRENT, ExecutionParameters, ExecutionState
 from taskplug.errors import TaskplugError, TypeTransformerFailedError, trim_traceback
 from taskplug.resources import Resources, ResourceSpec, Secret
 from taskplug.tasks.interface import Interface
+from taskplug.tasks.metadata import Documentation, ExecutionMode, TaskMetadata
 
 if TYPE_CHECKING:
     from contextvars import Token
@@ -30,10 +29,8 @@ if TYPE_CHECKING:
     from taskplug.settings import SerializationSettings
 
 __all__ = [
-    "Documentation",
     "LocalExecutionWarning",
     "PythonTask",
-    "TaskMetadata",
     "UserCodeError",
     "user_exception",
 ]
@@ -62,53 +59,6 @@ def user_exception(err: UserCodeError) -> BaseException:
     """
     original = err.original
     return original.with_traceback(trim_traceback(original.__traceback__, _PACKAGE_DIR))
-
-
-class ExecutionMode(Enum):
-    """Where a task is running (``local_execution_mode()``)."""
-
-    LOCAL_TASK_EXECUTION = "local-task-execution"
-    TASK_EXECUTION = "task-execution"
-
-
-@dataclass
-class TaskMetadata:
-    """Metadata that goes into the template, with flytekit's field names and defaults."""
-
-    cache: bool = False
-    cache_serialize: bool = False
-    cache_version: str = ""
-    cache_ignore_input_vars: tuple[str, ...] = ()
-    interruptible: bool | None = None
-    deprecated: str = ""
-    retries: int = 0
-    timeout: datetime.timedelta | int | None = None
-    pod_template_name: str | None = None
-    generates_deck: bool = False
-    is_eager: bool = False
-    labels: dict[str, str] | None = None
-    annotations: dict[str, str] | None = None
-
-    def __post_init__(self) -> None:
-        if isinstance(self.timeout, int) and not isinstance(self.timeout, bool):
-            self.timeout = datetime.timedelta(seconds=self.timeout) if self.timeout else None
-        if self.timeout is not None and not isinstance(self.timeout, datetime.timedelta):
-            raise ValueError(f"timeout must be seconds (int) or a timedelta, got {self.timeout!r}")
-        if isinstance(self.retries, bool) or not isinstance(self.retries, int) or self.retries < 0:
-            raise ValueError(f"retries must be a whole number >= 0, got {self.retries!r}")
-        if self.cache and not self.cache_version:
-            raise ValueError(
-                "cache=True needs a version: pass cache_version='1' or cache=Cache(version='1')"
-            )
-
-
-@dataclass
-class Documentation:
-    """Short and long descriptions of a task (from its docstring by default)."""
-
-    short_description: str = ""
-    long_description: str = ""
-    source_code: str = ""
 
 
 @dataclass

@@ -10,8 +10,8 @@ from typing import Any, TypeVar, overload
 
 from taskplug._manager import hooks
 from taskplug.resources import Cache, Resources, Secret
-from taskplug.tasks.base import Documentation, TaskMetadata
 from taskplug.tasks.function import AsyncPythonFunctionTask, PythonFunctionTask
+from taskplug.tasks.metadata import Documentation, TaskMetadata
 
 __all__ = ["task"]
 
