@@ -12,9 +12,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DefaultTaskResolver",
+    "InstanceTaskResolver",
     "TaskResolutionError",
     "TaskResolver",
     "default_task_resolver",
+    "instance_task_resolver",
     "load_resolver",
 ]
 
@@ -74,12 +76,7 @@ class DefaultTaskResolver:
             raise TaskResolutionError(
                 f"resolver {self.name()} expects 'task-module M task-name N', got {loader_args!r}"
             )
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            raise TaskResolutionError(
-                f"task module {module_name!r} could not be imported: {type(exc).__name__}: {exc}"
-            ) from exc
+        module = _import(module_name)
         obj = getattr(module, task_name, None)
         if obj is None:
             raise TaskResolutionError(f"module {module_name!r} has no task named {task_name!r}")
@@ -93,6 +90,66 @@ class DefaultTaskResolver:
 
 
 default_task_resolver = DefaultTaskResolver()
+
+
+class InstanceTaskResolver:
+    """Finds an instance task by its *name* in its module: ``task-module M task-name NAME``.
+
+    For tasks that are not held by a module-level variable of their own — made in a loop, kept
+    in a list or a dict — which :class:`DefaultTaskResolver` cannot name. ``load_task`` looks
+    through the module's globals and one level into its lists, tuples and dict values.
+    ``task.set_resolver(instance_task_resolver)`` or ``task_resolver=instance_task_resolver``.
+    """
+
+    @property
+    def location(self) -> str:
+        """``taskplug.resolver.instance_task_resolver``."""
+        return "taskplug.resolver.instance_task_resolver"
+
+    def name(self) -> str:
+        """``InstanceTaskResolver``."""
+        return "InstanceTaskResolver"
+
+    def loader_args(self, settings: Any, task: PythonTask[Any]) -> list[str]:
+        """``["task-module", module, "task-name", task.name]``."""
+        module = getattr(task, "instantiated_in", None) or ""
+        return ["task-module", module, "task-name", task.name]
+
+    def load_task(self, loader_args: list[str]) -> PythonTask[Any]:
+        """Import the module and find the task whose ``name`` matches."""
+        args = dict(zip(loader_args[0::2], loader_args[1::2]))
+        module_name, task_name = args.get("task-module"), args.get("task-name")
+        if not module_name or not task_name:
+            raise TaskResolutionError(
+                f"resolver {self.name()} expects 'task-module M task-name N', got {loader_args!r}"
+            )
+        from taskplug.tasks.base import PythonTask
+
+        module = _import(module_name)
+        for value in vars(module).values():
+            candidates: list[Any]
+            if isinstance(value, dict):
+                candidates = list(value.values())
+            elif isinstance(value, (list, tuple)):
+                candidates = list(value)
+            else:
+                candidates = [value]
+            for item in candidates:
+                if isinstance(item, PythonTask) and item.name == task_name:
+                    return item
+        raise TaskResolutionError(f"module {module_name!r} has no task named {task_name!r}")
+
+
+instance_task_resolver = InstanceTaskResolver()
+
+
+def _import(module_name: str) -> Any:
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:
+        raise TaskResolutionError(
+            f"task module {module_name!r} could not be imported: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def load_resolver(location: str) -> TaskResolver:
