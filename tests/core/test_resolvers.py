@@ -89,7 +89,7 @@ def test_set_resolver_and_command_fn_change_the_template(tasks_module):
     add.set_command_fn(lambda s: ["my-runner", "--task", add.name])
     assert list(serialize(add, settings).container.args) == ["my-runner", "--task", add.name]
     add.reset_command_fn()
-    assert list(serialize(add, settings).container.args)[0] == "taskplug-execute"
+    assert serialize(add, settings).container.args[0] == "taskplug-execute"
     assert add.get_command(settings) == add.get_default_command(settings)
 
 
