@@ -45,8 +45,9 @@ def test_container_task_type_passes_the_kit(t, inputs):
     assert type(answers["taskplug_get_container"]).__name__ == "Container"
 
 
-def test_builtin_plugin_imports_within_budget():
-    seconds = check_import_budget("taskplug.builtin.container", budget_seconds=0.5)
+@pytest.mark.parametrize("module", ["taskplug.builtin.container", "taskplug.builtin.accelerators"])
+def test_builtin_plugins_import_within_budget(module):
+    seconds = check_import_budget(module, budget_seconds=0.5)
     assert seconds > 0
 
 
