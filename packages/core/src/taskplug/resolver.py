@@ -70,12 +70,7 @@ class DefaultTaskResolver:
 
     def load_task(self, loader_args: list[str]) -> PythonTask[Any]:
         """Import the module and return the attribute."""
-        args = dict(zip(loader_args[0::2], loader_args[1::2]))
-        module_name, task_name = args.get("task-module"), args.get("task-name")
-        if not module_name or not task_name:
-            raise TaskResolutionError(
-                f"resolver {self.name()} expects 'task-module M task-name N', got {loader_args!r}"
-            )
+        module_name, task_name = _module_and_name(self.name(), loader_args)
         module = _import(module_name)
         obj = getattr(module, task_name, None)
         if obj is None:
@@ -117,12 +112,7 @@ class InstanceTaskResolver:
 
     def load_task(self, loader_args: list[str]) -> PythonTask[Any]:
         """Import the module and find the task whose ``name`` matches."""
-        args = dict(zip(loader_args[0::2], loader_args[1::2]))
-        module_name, task_name = args.get("task-module"), args.get("task-name")
-        if not module_name or not task_name:
-            raise TaskResolutionError(
-                f"resolver {self.name()} expects 'task-module M task-name N', got {loader_args!r}"
-            )
+        module_name, task_name = _module_and_name(self.name(), loader_args)
         from taskplug.tasks.base import PythonTask
 
         module = _import(module_name)
@@ -141,6 +131,17 @@ class InstanceTaskResolver:
 
 
 instance_task_resolver = InstanceTaskResolver()
+
+
+def _module_and_name(resolver: str, loader_args: list[str]) -> tuple[str, str]:
+    """``(M, N)`` from ``["task-module", M, "task-name", N]``, or a clear error."""
+    args = dict(zip(loader_args[0::2], loader_args[1::2]))
+    module_name, task_name = args.get("task-module"), args.get("task-name")
+    if not module_name or not task_name:
+        raise TaskResolutionError(
+            f"resolver {resolver} expects 'task-module M task-name N', got {loader_args!r}"
+        )
+    return module_name, task_name
 
 
 def _import(module_name: str) -> Any:
