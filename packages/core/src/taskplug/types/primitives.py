@@ -105,7 +105,7 @@ class _PrimitiveTransformer(TypeTransformer[Any]):
     def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
         exact = self.python_type
         slow = _slow_read(exact, self.field, self.accept)
-        fill, read = _PRIM_FUNCS[self.field](exact, slow)
+        fill, read = _PRIM_FUNCS[self.field](slow)
 
         def check(value: Any) -> Any:
             if type(value) is not exact:
@@ -154,7 +154,7 @@ def _plain_float(value: Any) -> Any:
     raise fail(float, value)
 
 
-def _int_funcs(exact: type, slow: Callable[[literals_pb2.Literal], Any]) -> tuple[Any, Any]:
+def _int_funcs(slow: Callable[[literals_pb2.Literal], Any]) -> tuple[Any, Any]:
     def fill(msg: literals_pb2.Literal, value: Any) -> None:
         if type(value) is not int:
             raise fail(int, value)
@@ -166,7 +166,7 @@ def _int_funcs(exact: type, slow: Callable[[literals_pb2.Literal], Any]) -> tupl
     return fill, read
 
 
-def _float_funcs(exact: type, slow: Callable[[literals_pb2.Literal], Any]) -> tuple[Any, Any]:
+def _float_funcs(slow: Callable[[literals_pb2.Literal], Any]) -> tuple[Any, Any]:
     def fill(msg: literals_pb2.Literal, value: Any) -> None:
         if type(value) is not float:
             raise fail(float, value)
@@ -178,7 +178,7 @@ def _float_funcs(exact: type, slow: Callable[[literals_pb2.Literal], Any]) -> tu
     return fill, read
 
 
-def _str_funcs(exact: type, slow: Callable[[literals_pb2.Literal], Any]) -> tuple[Any, Any]:
+def _str_funcs(slow: Callable[[literals_pb2.Literal], Any]) -> tuple[Any, Any]:
     def fill(msg: literals_pb2.Literal, value: Any) -> None:
         if type(value) is not str:
             raise fail(str, value)
@@ -190,7 +190,7 @@ def _str_funcs(exact: type, slow: Callable[[literals_pb2.Literal], Any]) -> tupl
     return fill, read
 
 
-def _bool_funcs(exact: type, slow: Callable[[literals_pb2.Literal], Any]) -> tuple[Any, Any]:
+def _bool_funcs(slow: Callable[[literals_pb2.Literal], Any]) -> tuple[Any, Any]:
     def fill(msg: literals_pb2.Literal, value: Any) -> None:
         if type(value) is not bool:
             raise fail(bool, value)
