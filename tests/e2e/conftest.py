@@ -110,7 +110,7 @@ class Workspace:
         """Run the entrypoint on ``module.task``; ``script=False`` uses ``python -m``."""
         self._runs += 1
         out = out_dir or self.root / f"out{self._runs}"
-        cmd = [console_script()] if script else [sys.executable, "-m", "taskplug.entrypoint"]
+        cmd = [console_script()] if script else [sys.executable, "-m", "taskplug.execute"]
         if argv is None:
             argv = [
                 "--inputs",

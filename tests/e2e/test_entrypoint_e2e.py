@@ -1,6 +1,6 @@
 """``taskplug-execute`` as a real process: success, user errors, system errors, exit status.
 
-Every test starts the installed console script (or ``python -m taskplug.entrypoint``) with a
+Every test starts the installed console script (or ``python -m taskplug.execute``) with a
 task module written to tmp_path and put on the child's PYTHONPATH.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from conftest import RESOLVER, Workspace, console_script, int_inputs
 from flyteidl.core import errors_pb2, execution_pb2, literals_pb2
 
-from taskplug.entrypoint import Options, _click_command, parse_args
+from taskplug.execute import Options, _click_command, parse_args
 
 USER = execution_pb2.ExecutionError.USER
 SYSTEM = execution_pb2.ExecutionError.SYSTEM

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 from taskplug import hookspecs
-from taskplug._entrypoints import EntryPoint, entry_points
+from taskplug._discovery import EntryPoint, entry_points
 from taskplug._relay import HookRelay
 from taskplug.errors import (
     IncompatiblePluginError,

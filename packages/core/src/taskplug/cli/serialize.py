@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from taskplug._entrypoint.storage import write_atomic
+from taskplug.execute.storage import write_atomic
 
 if TYPE_CHECKING:
     from taskplug.settings import SerializationSettings

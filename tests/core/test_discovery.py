@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from taskplug._entrypoints import entry_points
+from taskplug._discovery import entry_points
 from taskplug.testing import make_distribution
 
 

@@ -1,5 +1,7 @@
 """``taskplug-execute``: the container entrypoint, argument-compatible with ``pyflyte-execute``.
 
+(``python -m taskplug.execute`` is the same program; ``errors`` and ``storage`` are its helpers.)
+
 ::
 
     taskplug-execute --inputs URI --output-prefix URI [--raw-output-data-prefix URI]
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from taskplug._entrypoint.errors import Failure
+    from taskplug.execute.errors import Failure
     from taskplug.resolver import TaskResolver
     from taskplug.tasks.base import PythonTask
 
@@ -224,7 +226,8 @@ def _fail_exit_status() -> int:
 
 
 def _package_dir() -> str:
-    return os.path.dirname(os.path.abspath(__file__))
+    """The ``taskplug`` package folder (this module lives in ``taskplug/execute/``)."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _trimmed(exc: BaseException) -> BaseException:
@@ -260,7 +263,7 @@ def _user_recoverable(exc: BaseException) -> bool:
 
 
 def _load(opts: Options) -> PythonTask[Any]:
-    from taskplug._entrypoint.errors import Failure
+    from taskplug.execute.errors import Failure
 
     location = opts.resolver or DEFAULT_RESOLVER
     try:
@@ -282,8 +285,8 @@ def _load(opts: Options) -> PythonTask[Any]:
 
 
 def _read_inputs(uri: str) -> Any:
-    from taskplug._entrypoint.errors import Failure
-    from taskplug._entrypoint.storage import read_bytes
+    from taskplug.execute.errors import Failure
+    from taskplug.execute.storage import read_bytes
 
     try:
         data = read_bytes(uri)
@@ -308,9 +311,9 @@ def _read_inputs(uri: str) -> Any:
 
 
 def _run(task: PythonTask[Any], lm: Any, opts: Options) -> bytes:
-    from taskplug._entrypoint.errors import Failure
     from taskplug.context import ExecutionParameters
     from taskplug.errors import PluginError, TypeTransformerFailedError
+    from taskplug.execute.errors import Failure
     from taskplug.tasks.base import UserCodeError, user_exception
 
     params = ExecutionParameters(
@@ -352,8 +355,8 @@ def _run(task: PythonTask[Any], lm: Any, opts: Options) -> bytes:
 
 
 def _report(failure: Failure, opts: Options, task: str | None) -> None:
-    from taskplug._entrypoint.errors import error_document, error_file_name, worker_name
-    from taskplug._entrypoint.storage import write_atomic
+    from taskplug.execute.errors import error_document, error_file_name, worker_name
+    from taskplug.execute.storage import write_atomic
 
     kind = "RECOVERABLE" if failure.recoverable else "NON_RECOVERABLE"
     what = f"task {task!r}" if task else "task"
@@ -376,7 +379,7 @@ def _report(failure: Failure, opts: Options, task: str | None) -> None:
 
 def execute(opts: Options) -> int:
     """Run the task the options name; return the exit status (see the module docstring)."""
-    from taskplug._entrypoint.errors import Failure
+    from taskplug.execute.errors import Failure
 
     opts.raw_output_data_prefix = _normalize(
         opts.raw_output_data_prefix, "{{.rawOutputDataPrefix}}"
@@ -402,7 +405,7 @@ def execute(opts: Options) -> int:
             return 0
         lm = _read_inputs(opts.inputs)
         data = _run(task, lm, opts)
-        from taskplug._entrypoint.storage import write_atomic
+        from taskplug.execute.storage import write_atomic
 
         try:
             write_atomic(opts.output_prefix, OUTPUT_FILE_NAME, data)
@@ -420,7 +423,3 @@ def execute(opts: Options) -> int:
         _report(unexpected, opts, task.name if task is not None else None)
         return _fail_exit_status()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

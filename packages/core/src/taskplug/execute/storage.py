@@ -1,4 +1,4 @@
-"""Reading inputs and writing outputs for the entrypoint, atomically.
+"""Reading inputs and writing outputs for ``taskplug-execute``, atomically.
 
 Local paths and ``file://`` URLs are handled with ``os`` alone (no fsspec import on the
 common path); any other scheme goes through fsspec. A file written here is never visible

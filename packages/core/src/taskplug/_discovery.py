@@ -8,7 +8,7 @@ declare the group, the ``Name`` and ``Version`` lines of their ``METADATA``.
 The rules are importlib.metadata's: ``sys.path`` in order, the first distribution of a name
 wins, ``.dist-info`` and ``.egg-info`` folders both count. When ``sys.path`` holds anything
 this scanner does not read (a zip file, an egg), it hands the question to importlib.metadata,
-so the answer is never narrower. tests/core/test_entrypoints.py checks it against
+so the answer is never narrower. tests/core/test_discovery.py checks it against
 importlib.metadata on the real environment.
 """
 

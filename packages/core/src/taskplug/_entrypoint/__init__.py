@@ -1,1 +1,0 @@
-"""Helpers of ``taskplug-execute`` (storage and error documents); not a public API."""
