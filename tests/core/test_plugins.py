@@ -19,17 +19,40 @@ from taskplug.errors import (
     PluginHookError,
     PluginLoadError,
 )
-from taskplug.plugin import hookimpl
+from taskplug.plugin import PluginWarning, hookimpl
+from taskplug.tasks.function import PythonFunctionTask
 from taskplug.testing import fresh_plugin_manager
 
 GOOD_PLUGIN = """
+from taskplug import PythonFunctionTask
 from taskplug.plugin import hookimpl
 TASKPLUG_API_VERSION = "1.0"
+
+class GoodConfig:
+    pass
+
+class GoodTask(PythonFunctionTask):
+    task_type = "good"
+
+@hookimpl
+def taskplug_register_task_types(registry):
+    registry.add(GoodTask, config_type=GoodConfig)
 
 @hookimpl
 def taskplug_get_config(task, settings):
     return {"from": "good"}
 """
+
+
+def _good_task():
+    from good_plugin import GoodConfig  # type: ignore[import-not-found]
+
+    from taskplug import task
+
+    def fn(a: int) -> int:
+        return a
+
+    return task(task_config=GoodConfig())(fn)
 
 
 def test_builtin_container_plugin_loads_through_its_entry_point(taskplug_pm):
@@ -51,8 +74,9 @@ def test_third_party_plugin_discovered_from_entry_point(make_plugin_dist):
     with fresh_plugin_manager() as pm:
         info = pm.infos["good"]
         assert (info.dist, info.version, info.status) == ("good-plugin", "2.3", "loaded")
-        assert info.hooks == ["taskplug_get_config"]
-        assert pm.hooks.get_config(task=None, settings=None) == {"from": "good"}  # type: ignore[arg-type]
+        assert info.hooks == ["taskplug_get_config", "taskplug_register_task_types"]
+        assert pm.hooks.get_config(_good_task(), settings=None) == {"from": "good"}  # type: ignore[arg-type]
+        assert pm.task_types.owner_of_class(type(_good_task())).plugin == "good"
 
 
 def test_autoload_switch_skips_third_party_but_keeps_builtins(make_plugin_dist, monkeypatch):
@@ -86,18 +110,36 @@ def test_disable_list_skips_a_plugin(make_plugin_dist, monkeypatch):
         assert pm.infos["good"].status == "disabled"
 
 
-def test_plugin_failing_to_import_is_named_with_its_distribution(make_plugin_dist):
+def test_plugin_failing_to_import_is_refused_with_its_distribution(make_plugin_dist):
     make_plugin_dist(
         "broken-plugin",
         "0.9",
         {"broken_plugin": "import does_not_exist_anywhere\n"},
         {"taskplug": {"broken": "broken_plugin"}},
     )
+    with pytest.warns(PluginWarning) as caught:
+        pm = _manager.build_plugin_manager()
+    info = pm.infos["broken"]
+    assert (info.status, info.dist_label) == ("failed", "broken-plugin==0.9")
+    msg = str(caught[0].message)
+    assert "'broken'" in msg and "broken-plugin==0.9" in msg
+    assert "ModuleNotFoundError" in msg and "TASKPLUG_DISABLE_PLUGINS=broken" in msg
+    assert pm.has_plugin("container")  # everything else works
+
+
+def test_strict_mode_raises_for_a_failing_plugin(make_plugin_dist, monkeypatch):
+    make_plugin_dist(
+        "broken-plugin",
+        "0.9",
+        {"broken_plugin": "import does_not_exist_anywhere\n"},
+        {"taskplug": {"broken": "broken_plugin"}},
+    )
+    monkeypatch.setenv(_manager.ENV_STRICT, "1")
     with pytest.raises(PluginLoadError) as info:
         _manager.build_plugin_manager()
     msg = str(info.value)
     assert "'broken'" in msg and "broken-plugin==0.9" in msg
-    assert "ModuleNotFoundError" in msg and "TASKPLUG_DISABLE_PLUGINS=broken" in msg
+    assert "TASKPLUG_DISABLE_PLUGINS=broken" in msg
     assert isinstance(info.value.__cause__, ModuleNotFoundError)
 
 
@@ -105,8 +147,9 @@ def test_plugin_failing_to_import_is_named_with_its_distribution(make_plugin_dis
     ("declared", "fragment"),
     [
         (None, "does not declare TASKPLUG_API_VERSION"),
-        ('"2.0"', "targets taskplug hook API 2.0"),
-        ('"1.99"', "targets taskplug hook API 1.99"),
+        ('"2.0"', "targets taskplug hook API 2.0, newer than"),
+        ('"1.99"', "targets taskplug hook API 1.99, newer than"),
+        ('"0.9"', "written for taskplug hook API 0.9, older than"),
         ('"one"', "must look like 'MAJOR.MINOR'"),
     ],
 )
@@ -126,6 +169,11 @@ def test_incompatible_plugin_is_refused_not_fatal(make_plugin_dist, declared, fr
             assert fragment in pm.infos["old"].reason
             assert pm.has_plugin("container")  # the rest keeps working
     assert any("old-plugin==0.1" in str(w.message) and fragment in str(w.message) for w in caught)
+    advice = pm.infos["old"].reason
+    if declared == '"0.9"':
+        assert "upgrade the plugin" in advice and "upgrade taskplug" not in advice
+    elif declared in ('"2.0"', '"1.99"'):
+        assert "upgrade taskplug" in advice
 
 
 def test_explicit_load_of_incompatible_plugin_raises(make_plugin_dist, taskplug_pm):
@@ -139,23 +187,31 @@ class _Raiser:
     TASKPLUG_API_VERSION = "1.0"
 
     @hookimpl
-    def taskplug_get_k8s_pod(self, task, settings):
+    def taskplug_configure_task(self, task):
         return {}["missing-key"]
+
+
+def _declare():
+    def fn(a: int) -> int:
+        return a
+
+    return PythonFunctionTask(None, fn)
 
 
 def test_hook_error_names_plugin_dist_and_hook_and_keeps_type(taskplug_pm):
     taskplug_pm.register_plugin(_Raiser(), name="raiser", dist="raiser-dist", version="1.2")
     with pytest.raises(KeyError) as info:
-        taskplug_pm.hooks.get_k8s_pod(task=None, settings=None)  # type: ignore[arg-type]
+        _declare()
     err = info.value
     assert isinstance(err, PluginHookError)
     assert str(err) == (
-        "plugin 'raiser' (raiser-dist==1.2) hook taskplug_get_k8s_pod raised KeyError: 'missing-key'"
+        "plugin 'raiser' (raiser-dist==1.2) hook taskplug_configure_task raised KeyError: "
+        "'missing-key'"
     )
     assert type(err.__cause__) is KeyError
     frames = traceback.extract_tb(err.__cause__.__traceback__)
-    assert [f.name for f in frames] == ["taskplug_get_k8s_pod"]  # pluggy's frames trimmed
-    assert err.hook == "taskplug_get_k8s_pod" and err.plugin == "'raiser'"
+    assert [f.name for f in frames] == ["taskplug_configure_task"]  # pluggy's frames trimmed
+    assert err.hook == "taskplug_configure_task" and err.plugin == "'raiser'"
 
 
 def test_hook_error_blames_the_right_plugin_among_several(taskplug_pm):
@@ -163,22 +219,41 @@ def test_hook_error_blames_the_right_plugin_among_several(taskplug_pm):
         TASKPLUG_API_VERSION = "1.0"
 
         @hookimpl(tryfirst=True)
-        def taskplug_get_k8s_pod(self, task, settings):
+        def taskplug_configure_task(self, task):
             return None
 
     taskplug_pm.register_plugin(Quiet(), name="quiet", dist="quiet-dist", version="1")
     taskplug_pm.register_plugin(_Raiser(), name="raiser", dist="raiser-dist", version="1.2")
     with pytest.raises(PluginHookError, match="plugin 'raiser' "):
-        taskplug_pm.hooks.get_k8s_pod(task=None, settings=None)  # type: ignore[arg-type]
+        _declare()
 
 
-def test_unknown_hook_implementation_is_refused(make_plugin_dist):
-    source = GOOD_PLUGIN + "\n@hookimpl\ndef taskplug_get_nothing(task):\n    return 1\n"
+def test_misspelled_hook_is_refused_with_did_you_mean(make_plugin_dist):
+    source = GOOD_PLUGIN + "\n@hookimpl\ndef taskplug_get_custon(task, settings):\n    return {}\n"
     make_plugin_dist(
         "typo-plugin", "1.0", {"typo_plugin": source}, {"taskplug": {"typo": "typo_plugin"}}
     )
-    with pytest.raises(PluginLoadError, match=r"'typo' \(typo-plugin==1.0\).*taskplug_get_nothing"):
-        _manager.build_plugin_manager()
+    with pytest.warns(PluginWarning) as caught:
+        pm = _manager.build_plugin_manager()
+    info = pm.infos["typo"]
+    assert info.status == "refused" and not pm.has_plugin("typo")
+    assert "taskplug_get_custon (did you mean taskplug_get_custom?)" in info.reason
+    msg = str(caught[0].message)
+    assert "'typo' (typo-plugin==1.0)" in msg and "TASKPLUG_DISABLE_PLUGINS=typo" in msg
+    assert pm.has_plugin("container")
+
+
+def test_wrong_hook_argument_name_is_refused(make_plugin_dist):
+    source = GOOD_PLUGIN.replace(
+        "def taskplug_get_config(task, settings)", "def taskplug_get_config(task, setings)"
+    )
+    make_plugin_dist(
+        "args-plugin", "1.0", {"args_plugin": source}, {"taskplug": {"args": "args_plugin"}}
+    )
+    with pytest.warns(PluginWarning, match=r"'args' \(args-plugin==1.0\).*setings"):
+        pm = _manager.build_plugin_manager()
+    assert pm.infos["args"].status == "refused" and not pm.has_plugin("args")
+    assert "taskplug_get_config" in pm.infos["args"].reason
 
 
 def test_duplicate_task_type_registration_names_both_sides(taskplug_pm):
@@ -198,23 +273,53 @@ def test_duplicate_task_type_registration_names_both_sides(taskplug_pm):
 
         @hookimpl
         def taskplug_register_task_types(self, registry):
-            registry.add(ATask, config_type=Config, plugin="first")
+            registry.add(ATask, config_type=Config)
 
     class Second:
         TASKPLUG_API_VERSION = "1.0"
 
         @hookimpl
         def taskplug_register_task_types(self, registry):
-            registry.add(BTask, config_type=Config, plugin="second")
+            registry.add(BTask, config_type=Config)
 
     taskplug_pm.register_plugin(First(), name="first")
     assert taskplug_pm.hooks.task_class_for_config(Config()) is ATask
     taskplug_pm.register_plugin(Second(), name="second")
-    with pytest.raises(ValueError) as info:
-        _ = taskplug_pm.task_types
-    assert isinstance(info.value, DuplicateRegistrationError)
-    assert "'first'" in str(info.value) and "'second'" in str(info.value)
+    with pytest.warns(PluginWarning) as caught:
+        registry = taskplug_pm.task_types
+    message = str(caught[0].message)
+    assert "'first'" in message and "'second'" in message
+    assert "ATask" in message and "BTask" in message
+    assert taskplug_pm.infos["second"].status == "refused"  # the second claim is refused ...
+    assert registry.task_class_for_config(Config()) is ATask  # ... the first one stands
+    assert BTask not in {t.task_class for t in registry}
+
+
+def test_duplicate_task_type_registration_raises_in_strict_mode(monkeypatch):
+    from taskplug.tasks.function import PythonFunctionTask
+
+    class Config:
+        pass
+
+    class Claim:
+        TASKPLUG_API_VERSION = "1.0"
+
+        def __init__(self, cls):
+            self.cls = cls
+
+        @hookimpl
+        def taskplug_register_task_types(self, registry):
+            registry.add(self.cls, config_type=Config)
+
+    a = type("ATask", (PythonFunctionTask,), {})
+    b = type("BTask", (PythonFunctionTask,), {})
+    with (
+        fresh_plugin_manager(Claim(a), Claim(b), strict=True) as pm,
+        pytest.raises(PluginLoadError) as info,
+    ):
+        _ = pm.task_types
     assert "ATask" in str(info.value) and "BTask" in str(info.value)
+    assert isinstance(info.value.__cause__, DuplicateRegistrationError)
 
 
 def test_plugin_can_add_its_own_hookspecs(taskplug_pm):
@@ -259,7 +364,7 @@ def test_cli_plugins_lists_dist_version_hooks_and_import_time(make_plugin_dist):
         rows = {row["name"]: row for row in json.loads(result.output)}
         assert rows["good"]["distribution"] == "good-plugin"
         assert rows["good"]["version"] == "2.3"
-        assert rows["good"]["hooks"] == ["taskplug_get_config"]
+        assert rows["good"]["hooks"] == ["taskplug_get_config", "taskplug_register_task_types"]
         assert rows["good"]["import_ms"] >= 0
         assert rows["container"]["distribution"] == "taskplug"
         table = CliRunner().invoke(cli, ["plugins"], env={"COLUMNS": "200"})

@@ -293,13 +293,17 @@ class Echo(PythonInstanceTask[None]):
 INSTANCE = Echo(name="echo", inputs={"q": str}, outputs={"o0": str})
 
 
-def test_pod_template_tasks_get_no_container() -> None:
+def test_pod_template_without_a_pod_plugin_is_refused_not_ignored() -> None:
     def fn(a: int) -> int:
         return a
 
     t = PythonFunctionTask(None, fn, pod_template=object())
-    assert t.get_container(SETTINGS) is None
-    assert not serialize(t, SETTINGS).HasField("container")
+    with (
+        fresh_plugin_manager(autoload=False),  # only taskplug's own plugins: none serves pods
+        pytest.raises(PluginHookError, match=r"pod_template.*taskplug-k8s-pod") as info,
+    ):
+        serialize(t, SETTINGS)
+    assert info.value.plugin == "'container'" and info.value.hook == "taskplug_get_container"
 
 
 def test_interface_bytes_equal_field_by_field_message() -> None:
@@ -365,8 +369,16 @@ def test_security_context_helper() -> None:
 # -- hooks change templates -------------------------------------------------------------------
 
 
+class _CustomTask(PythonFunctionTask[None]):
+    task_type = "custom-type"
+
+
 class _CustomPlugin:
     TASKPLUG_API_VERSION = "1.0"
+
+    @hookimpl
+    def taskplug_register_task_types(self, registry: typing.Any) -> None:
+        registry.add(_CustomTask)
 
     @hookimpl
     def taskplug_get_custom(self, task: typing.Any, settings: typing.Any) -> typing.Any:
@@ -378,9 +390,17 @@ class _CustomPlugin:
 
 
 class _ContainerOverride:
+    """Serves every Python task's container (a plugin replacing the built-in container)."""
+
     TASKPLUG_API_VERSION = "1.0"
 
-    @hookimpl(tryfirst=True)
+    @hookimpl
+    def taskplug_register_task_types(self, registry: typing.Any) -> None:
+        registry.serve(
+            lambda task: True, hooks=["taskplug_get_container"], description="every task"
+        )
+
+    @hookimpl
     def taskplug_get_container(self, task: typing.Any, settings: typing.Any) -> typing.Any:
         c = tasks_pb2.Container()
         c.image = "override:1"
@@ -392,29 +412,36 @@ class _Broken:
     TASKPLUG_API_VERSION = "1.0"
 
     @hookimpl
+    def taskplug_register_task_types(self, registry: typing.Any) -> None:
+        registry.add(_CustomTask)
+
+    @hookimpl
     def taskplug_get_sql(self, task: typing.Any) -> typing.Any:
         raise RuntimeError("boom")
 
 
-def test_hooks_fill_custom_and_config() -> None:
+def test_hooks_fill_custom_and_config_of_the_task_types_they_own() -> None:
     def fn(a: int) -> int:
         return a
 
     with fresh_plugin_manager(_CustomPlugin()):
-        t = task(fn)
+        t = _CustomTask(None, fn)
         tt = check_template_roundtrip(t, SETTINGS)
+        plain = serialize(add, SETTINGS)  # not theirs: untouched
+    assert tt.type == "custom-type"
     assert tt.custom["greeting"] == "hi"
     assert tt.custom["n"] == 2
     assert list(tt.custom["nested"]["xs"]) == [1, 2]
     assert tt.custom["project"] == "proj"
     assert dict(tt.config) == {"mode": "fast"}
-    assert tt.HasField("container")  # the built-in plugin still answers
-    # without the plugin: no custom, no config
+    assert tt.HasField("container")  # the built-in plugin owns the base class's container
+    assert not plain.HasField("custom") and not plain.config
+    # without the plugin: nobody owns _CustomTask's custom; the container plugin its container
     tt = serialize(t, SETTINGS)
-    assert not tt.HasField("custom") and not tt.config
+    assert not tt.HasField("custom") and not tt.config and tt.HasField("container")
 
 
-def test_hook_can_replace_container() -> None:
+def test_a_serving_plugin_can_replace_the_container() -> None:
     with fresh_plugin_manager(_ContainerOverride()):
         tt = serialize(add, SETTINGS)
     assert tt.container.image == "override:1"
@@ -422,9 +449,13 @@ def test_hook_can_replace_container() -> None:
 
 
 def test_plugin_error_names_the_plugin() -> None:
+    def fn(a: int) -> int:
+        return a
+
     with fresh_plugin_manager(_Broken()), pytest.raises(PluginHookError) as info:
-        serialize(add, SETTINGS)
+        serialize(_CustomTask(None, fn), SETTINGS)
     assert "taskplug_get_sql" in str(info.value) and "boom" in str(info.value)
+    assert "_Broken" in str(info.value)
 
 
 def test_subclass_overrides_are_used_without_hooks() -> None:

@@ -559,6 +559,8 @@ def test_task_config_selects_the_registered_task_class():
         times: int
 
     class ShoutTask(PythonFunctionTask[Shout]):
+        task_type = "shout"
+
         def execute(self, **kwargs: typing.Any) -> typing.Any:
             return super().execute(**kwargs) * self.task_config.times  # type: ignore[union-attr]
 
@@ -567,7 +569,7 @@ def test_task_config_selects_the_registered_task_class():
 
         @hookimpl
         def taskplug_register_task_types(self, registry):
-            registry.add(ShoutTask, config_type=Shout, task_type="shout", plugin="shout")
+            registry.add(ShoutTask, config_type=Shout)
 
     with fresh_plugin_manager(ShoutPlugin()):
 

@@ -92,6 +92,10 @@ def test_template_check_sees_hook_changes():
         TASKPLUG_API_VERSION = "1.0"
 
         @hookimpl
+        def taskplug_register_task_types(self, registry):
+            registry.serve(lambda t: True, hooks=["taskplug_get_custom"], description="all")
+
+        @hookimpl
         def taskplug_get_custom(self, task, settings):
             return {"answer": 42}
 

@@ -16,7 +16,7 @@ class Shout:  # the task_config that selects this task type
 
 
 class ShoutTask(PythonFunctionTask[Shout]):  # upper-cases and repeats what the function returns
-    _TASK_TYPE = "shout"
+    task_type = "shout"
 
     def execute(self, **kwargs: Any) -> Any:
         cfg = self.task_config or Shout()
@@ -26,11 +26,10 @@ class ShoutTask(PythonFunctionTask[Shout]):  # upper-cases and repeats what the 
 
 @hookimpl
 def taskplug_register_task_types(registry: Any) -> None:
-    registry.add(ShoutTask, config_type=Shout, plugin="shout")
+    registry.add(ShoutTask, config_type=Shout)  # this plugin owns ShoutTask and its templates
 
 
 @hookimpl
-def taskplug_get_custom(task: Any, settings: Any) -> Any:
-    if isinstance(task, ShoutTask) and task.task_config is not None:
-        return {"times": task.task_config.times, "punctuation": task.task_config.punctuation}
-    return None
+def taskplug_get_custom(task: ShoutTask, settings: Any) -> dict[str, Any]:
+    cfg = task.task_config or Shout()  # asked only for the tasks this plugin owns
+    return {"times": cfg.times, "punctuation": cfg.punctuation}

@@ -19,7 +19,7 @@ import os
 import sys
 from typing import Any, NamedTuple
 
-__all__ = ["EntryPoint", "entry_points"]
+__all__ = ["EntryPoint", "entry_points", "normalize_dist_name"]
 
 
 class EntryPoint(NamedTuple):
@@ -40,7 +40,8 @@ class EntryPoint(NamedTuple):
         return obj
 
 
-def _normalize(name: str) -> str:
+def normalize_dist_name(name: str) -> str:
+    """A distribution name as compared (PEP 503: lowercase, runs of -_. become -)."""
     out = []
     for ch in name.lower():
         out.append("-" if ch in "-_." else ch)
@@ -106,7 +107,7 @@ def entry_points(group: str) -> list[EntryPoint]:
                 stem = item[: -len(".egg-info")]
             else:
                 continue
-            key = _normalize(stem.split("-", 1)[0])
+            key = normalize_dist_name(stem.split("-", 1)[0])
             if key in seen:
                 continue
             seen.add(key)

@@ -5,21 +5,19 @@ Nothing here runs at import time. :func:`get_plugin_manager` builds the one
 
 1. register the hook specs (``taskplug.hookspecs``);
 2. load every entry point of the group ``taskplug``. The core's own plugins (the container task
-   type) are entry points of the ``taskplug`` distribution and load through that same path;
-   ``TASKPLUG_DISABLE_PLUGIN_AUTOLOAD=1`` skips the entry points of every other distribution,
-   ``TASKPLUG_DISABLE_PLUGINS=a,b`` skips the named ones;
-3. import the modules named in ``TASKPLUG_PLUGINS=mod.a,mod.b`` (explicit loading; also
-   :func:`load_plugin`);
-4. refuse plugins whose ``TASKPLUG_API_VERSION`` does not fit
-   :data:`~taskplug.hookspecs.API_VERSION`;
-5. ``check_pending()``: an implementation of a hook that does not exist is an error.
+   type, the accelerator catalogue) are entry points of the ``taskplug`` distribution and load
+   through that same path; ``TASKPLUG_DISABLE_PLUGIN_AUTOLOAD=1`` skips the entry points of
+   every other distribution, ``TASKPLUG_DISABLE_PLUGINS=a,b`` skips the named ones;
+3. load what ``TASKPLUG_PLUGINS=a,b`` names (explicit loading; also :func:`load_plugin`);
+4. refuse plugins that cannot work (see :mod:`taskplug._loading`): they are recorded and
+   warned about, and everything else keeps working (``TASKPLUG_STRICT_PLUGINS=1`` raises).
+
+The task-type registry is filled on first use, one plugin at a time, so each registration
+is attributed to the plugin that made it.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-import time
 import types
 import warnings
 from dataclasses import dataclass, field
@@ -28,35 +26,51 @@ from typing import TYPE_CHECKING
 import pluggy
 
 from taskplug import hookspecs
-from taskplug._discovery import EntryPoint, entry_points
-from taskplug._relay import HookRelay
-from taskplug.errors import (
-    IncompatiblePluginError,
-    PluginLoadError,
+from taskplug._loading import (
+    ENV_DISABLE,
+    ENV_DISABLE_AUTOLOAD,
+    ENV_LOAD,
+    ENV_STRICT,
+    PluginWarning,
+    api_problem,
+    env_flag,
+    load_all,
+    load_named,
+    refuse,
+    validation_reason,
 )
+from taskplug._relay import HookRelay
+from taskplug.errors import IncompatiblePluginError, PluginError, PluginLoadError
 
 if TYPE_CHECKING:
     from taskplug.registry import TaskTypeRegistry
     from taskplug.types.engine import TypeTransformerRegistry
 
-ENV_DISABLE_AUTOLOAD = "TASKPLUG_DISABLE_PLUGIN_AUTOLOAD"
-ENV_DISABLE = "TASKPLUG_DISABLE_PLUGINS"
-ENV_LOAD = "TASKPLUG_PLUGINS"
-CORE_DIST = "taskplug"
-#: Built-in plugins, used only when taskplug runs from a source tree without its metadata.
-_BUILTIN_FALLBACK = {
-    "container": "taskplug.builtin.container",
-    "accelerators": "taskplug.builtin.accelerators",
-}
-
-
-class PluginWarning(UserWarning):
-    """A plugin was refused or skipped; the message says which and why."""
+__all__ = [
+    "ENV_DISABLE",
+    "ENV_DISABLE_AUTOLOAD",
+    "ENV_LOAD",
+    "ENV_STRICT",
+    "HookRelay",
+    "PluginInfo",
+    "PluginWarning",
+    "TaskplugPluginManager",
+    "build_plugin_manager",
+    "get_plugin_manager",
+    "hooks",
+    "load_plugin",
+    "set_plugin_manager",
+]
 
 
 @dataclass
 class PluginInfo:
-    """What is known about one plugin: where it came from and how loading it went."""
+    """What is known about one plugin: where it came from and how loading it went.
+
+    ``status`` is ``loaded``, ``refused`` (it cannot work with this taskplug: wrong API
+    version, unknown hook, bad registration), ``failed`` (its import raised) or ``disabled``
+    (``TASKPLUG_DISABLE_PLUGINS``); ``reason`` says why.
+    """
 
     name: str
     module: str
@@ -64,24 +78,31 @@ class PluginInfo:
     version: str | None = None
     api_version: str | None = None
     import_seconds: float = 0.0
-    status: str = "loaded"  # loaded | refused | disabled
+    status: str = "loaded"
     reason: str = ""
     hooks: list[str] = field(default_factory=list)
 
     @property
     def dist_label(self) -> str:
-        """``dist==version`` (or the module name when the plugin has no distribution)."""
+        """``dist==version`` (``no distribution`` when the plugin has none)."""
         if self.dist:
             return f"{self.dist}=={self.version}" if self.version else self.dist
         return "no distribution"
+
+    @property
+    def package(self) -> str:
+        """The top-level package of the plugin's module (``taskplug_k8s_pod``)."""
+        return self.module.partition(":")[0].strip().partition(".")[0]
 
 
 class TaskplugPluginManager(pluggy.PluginManager):
     """``pluggy.PluginManager`` that remembers where each plugin came from."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = False) -> None:
         super().__init__(hookspecs.PROJECT)
         self.infos: dict[str, PluginInfo] = {}
+        #: Raise on a broken plugin instead of refusing it with a warning.
+        self.strict = strict
         self.add_hookspecs(hookspecs)
         self.hook.taskplug_add_hookspecs.call_historic(kwargs={"pluginmanager": self})
         self.hooks = HookRelay(self)
@@ -101,6 +122,17 @@ class TaskplugPluginManager(pluggy.PluginManager):
             return (self.get_name(plugin) or repr(plugin), None)
         return (info.name, info.dist_label if info.dist else None)
 
+    def dist_label(self, name: str) -> str | None:
+        """``dist==version`` of the plugin called ``name`` (``None`` without a distribution)."""
+        info = self.infos.get(name)
+        return info.dist_label if info is not None and info.dist else None
+
+    def forget_caches(self) -> None:
+        """Drop everything derived from the set of plugins (registries, routes)."""
+        self._task_types = None
+        self.type_registry = None
+        self.hooks.forget()
+
     def register_plugin(
         self,
         plugin: object,
@@ -113,10 +145,12 @@ class TaskplugPluginManager(pluggy.PluginManager):
     ) -> PluginInfo:
         """Register ``plugin`` (a module or an object with hook implementations).
 
-        Checks its ``TASKPLUG_API_VERSION``; an incompatible plugin is not registered, a
-        :class:`PluginWarning` says why, and the returned info has ``status == "refused"``
-        (with ``strict=True``, as for an explicit :func:`load_plugin`, it raises
-        :class:`~taskplug.errors.IncompatiblePluginError` instead).
+        A plugin that cannot work — its ``TASKPLUG_API_VERSION`` does not fit, a hook
+        implementation does not match its specification — is not registered: a
+        :class:`PluginWarning` says why and the returned info has ``status == "refused"``.
+        With ``strict=True`` (an explicit :func:`load_plugin`) or a strict manager it raises
+        :class:`~taskplug.errors.IncompatiblePluginError` /
+        :class:`~taskplug.errors.PluginLoadError` instead.
         """
         if isinstance(plugin, types.ModuleType):
             module = plugin.__name__
@@ -137,183 +171,106 @@ class TaskplugPluginManager(pluggy.PluginManager):
         )
         problem = api_problem(api)
         if problem is not None:
-            info.status, info.reason = "refused", problem
-            self.infos[name] = info
-            where = f"plugin {name!r} ({info.dist_label})"
-            if strict:
-                raise IncompatiblePluginError(
-                    f"{where} refused: {problem}", plugin=name, dist=info.dist_label
-                )
-            warnings.warn(f"{where} refused: {problem}", PluginWarning, stacklevel=3)
-            return info
+            return refuse(self, info, problem, strict=strict, error=IncompatiblePluginError)
         try:
             self.register(plugin, name=name)
         except ValueError as exc:  # pluggy: name or object already registered
-            raise PluginLoadError(
-                f"plugin {name!r} ({info.dist_label}) could not be registered: {exc}",
-                plugin=name,
-                dist=info.dist_label,
-            ) from exc
+            return refuse(self, info, f"could not be registered: {exc}", strict=strict, cause=exc)
         except pluggy.PluginValidationError as exc:
-            raise PluginLoadError(
-                f"plugin {name!r} ({info.dist_label}) is invalid: {exc}",
-                plugin=name,
-                dist=info.dist_label,
-            ) from exc
+            return refuse(self, info, validation_reason(self, exc), strict=strict, cause=exc)
         info.hooks = sorted(
             h.name
             for h in (self.get_hookcallers(plugin) or [])
             if h.name != "taskplug_add_hookspecs"
         )
         self.infos[name] = info
-        self._task_types = None
-        self.type_registry = None
+        self.forget_caches()
         return info
 
     def unregister_plugin(self, name: str) -> None:
         """Remove a registered plugin by name (tests, interactive use)."""
         self.unregister(name=name)
         self.infos.pop(name, None)
-        self._task_types = None
-        self.type_registry = None
+        self.forget_caches()
+
+    def plugin_for_module(self, module: str, *, loaded: bool = True) -> PluginInfo | None:
+        """The plugin whose top-level package holds ``module`` (never the core's own).
+
+        ``loaded=True``: among loaded plugins (who wrote this task class?); ``loaded=False``:
+        among refused, failed or disabled ones, so that an error about, say, a ``task_config``
+        class can say "the plugin that provides it is installed but was refused: …" instead of
+        "install the plugin".
+        """
+        top = module.partition(".")[0]
+        if top == "taskplug":
+            return None
+        for info in self.infos.values():
+            if info.package == top and (info.status == "loaded") == loaded:
+                return info
+        return None
 
     @property
     def task_types(self) -> TaskTypeRegistry:
-        """The task-type registry, filled through ``taskplug_register_task_types``."""
-        if self._task_types is None:
-            from taskplug.registry import TaskTypeRegistry
+        """The task-type registry, filled through ``taskplug_register_task_types``.
 
-            registry = TaskTypeRegistry(self)
-            self.hooks.call("taskplug_register_task_types", registry=registry)
-            self._task_types = registry
+        Each plugin's hook runs on its own with ``registry.current_plugin`` set to its name; a
+        plugin whose registration fails is refused (its registrations rolled back) and the
+        others keep theirs.
+        """
+        if self._task_types is None:
+            self._task_types = self._build_task_types()
         return self._task_types
 
+    def _build_task_types(self) -> TaskTypeRegistry:
+        from taskplug.registry import TaskTypeRegistry
 
-def api_problem(declared: object) -> str | None:
-    """Why a plugin declaring ``declared`` as its API version cannot be used, or ``None``."""
-    core_major, core_minor = (int(x) for x in hookspecs.API_VERSION.split("."))
-    if declared is None:
-        return (
-            "it does not declare TASKPLUG_API_VERSION; add "
-            f'TASKPLUG_API_VERSION = "{hookspecs.API_VERSION}" to the plugin module'
-        )
-    try:
-        major, minor = (int(x) for x in str(declared).split("."))
-    except ValueError:
-        return f"TASKPLUG_API_VERSION must look like 'MAJOR.MINOR', got {declared!r}"
-    if major != core_major or minor > core_minor:
-        return (
-            f"it targets taskplug hook API {major}.{minor}, this taskplug provides "
-            f"{hookspecs.API_VERSION} (compatible: {core_major}.0 to {hookspecs.API_VERSION}); "
-            "upgrade taskplug or install a version of the plugin made for this API"
-        )
-    return None
-
-
-def _split_env(name: str) -> list[str]:
-    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+        registry = TaskTypeRegistry(self)
+        # In registration order (pluggy calls the newest first): on a conflict, the plugin
+        # that was there first keeps its registration and the later one is refused.
+        for plugin_name, call in reversed(list(self.hooks.each("taskplug_register_task_types"))):
+            registry.current_plugin = plugin_name
+            try:
+                call(registry=registry)
+            except PluginError as exc:
+                registry.forget_plugin(plugin_name)
+                info = self.infos[plugin_name]
+                self.unregister(name=plugin_name)
+                self.hooks.forget()
+                refuse(self, info, f"its task types could not be registered: {exc}", cause=exc)
+            finally:
+                registry.current_plugin = None
+        _warn_about_idle_owned_hooks(self, registry)
+        return registry
 
 
-def _entry_points() -> list[EntryPoint]:
-    return entry_points(hookspecs.PROJECT)
+def _warn_about_idle_owned_hooks(pm: TaskplugPluginManager, registry: TaskTypeRegistry) -> None:
+    """Warn about plugins answering owned hooks for tasks they neither registered nor serve."""
+    from taskplug.registry import OWNED_HOOKS
 
-
-def _load_entry_point(
-    pm: TaskplugPluginManager, ep: EntryPoint, *, strict: bool = False
-) -> PluginInfo:
-    dist, version = ep.dist, ep.version
-    label = f"{dist}=={version}" if dist else "no distribution"
-    start = time.perf_counter()
-    try:
-        plugin = ep.load()
-    except Exception as exc:
-        raise PluginLoadError(
-            f"plugin {ep.name!r} ({label}) failed to import {ep.value!r}: "
-            f"{type(exc).__name__}: {exc}. Fix or uninstall {dist or ep.value}, or skip it "
-            f"with {ENV_DISABLE}={ep.name}",
-            plugin=ep.name,
-            dist=label,
-        ) from exc
-    seconds = time.perf_counter() - start
-    return pm.register_plugin(
-        plugin, name=ep.name, dist=dist, version=version, import_seconds=seconds, strict=strict
-    )
-
-
-def _dist_of_module(module_name: str) -> tuple[str | None, str | None]:
-    from importlib.metadata import packages_distributions, version
-
-    dists = packages_distributions().get(module_name.partition(".")[0], [])
-    if not dists:
-        return None, None
-    return dists[0], version(dists[0])
-
-
-def _import_plugin(
-    pm: TaskplugPluginManager, module_name: str, *, name: str | None = None, strict: bool = False
-) -> PluginInfo:
-    start = time.perf_counter()
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:
-        raise PluginLoadError(
-            f"plugin module {module_name!r} (named in {ENV_LOAD} or load_plugin) failed to "
-            f"import: {type(exc).__name__}: {exc}",
-            plugin=module_name,
-        ) from exc
-    seconds = time.perf_counter() - start
-    dist, version = _dist_of_module(module_name)
-    return pm.register_plugin(
-        module,
-        name=name or module_name,
-        dist=dist,
-        version=version,
-        import_seconds=seconds,
-        strict=strict,
-    )
-
-
-def build_plugin_manager(*, autoload: bool | None = None) -> TaskplugPluginManager:
-    """Build a new, fully loaded plugin manager (see the module docstring for the steps)."""
-    pm = TaskplugPluginManager()
-    if autoload is None:
-        autoload = os.environ.get(ENV_DISABLE_AUTOLOAD, "").lower() not in ("1", "true", "yes")
-    disabled = set(_split_env(ENV_DISABLE))
-    seen_core = False
-    for ep in _entry_points():
-        dist = ep.dist
-        is_core = dist == CORE_DIST
-        seen_core = seen_core or is_core
-        if ep.name in disabled or pm.has_plugin(ep.name):
-            if ep.name in disabled:
-                pm.infos[ep.name] = PluginInfo(
-                    name=ep.name,
-                    module=ep.value,
-                    dist=dist,
-                    status="disabled",
-                    reason=f"named in {ENV_DISABLE}",
+    owners = registry.plugins()
+    for hook in OWNED_HOOKS:
+        for impl in getattr(pm.hook, hook).get_hookimpls():
+            if impl.plugin_name not in owners:
+                info = pm.infos.get(impl.plugin_name)
+                where = f" ({info.dist_label})" if info is not None and info.dist else ""
+                warnings.warn(
+                    f"plugin {impl.plugin_name!r}{where} implements {hook} but registers no "
+                    "task type and serves no tasks, so it is never asked: register the task "
+                    "types it answers for (registry.add) or declare the tasks it serves "
+                    "(registry.serve) in taskplug_register_task_types",
+                    PluginWarning,
+                    stacklevel=5,
                 )
-            continue
-        if not (autoload or is_core):
-            continue
-        _load_entry_point(pm, ep)
-    if not seen_core:  # running from a source tree whose metadata is not installed
-        for name, module_name in _BUILTIN_FALLBACK.items():
-            if name not in disabled and not pm.has_plugin(name):
-                _import_plugin(pm, module_name, name=name)
-    for module_name in _split_env(ENV_LOAD):
-        if not pm.has_plugin(module_name):
-            _import_plugin(pm, module_name)
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        name, dist = pm.describe(exc.plugin)
-        raise PluginLoadError(
-            f"plugin {name!r} ({dist or 'no distribution'}) implements a hook taskplug does "
-            f"not define: {exc}",
-            plugin=name,
-            dist=dist,
-        ) from exc
+
+
+def build_plugin_manager(
+    *, autoload: bool | None = None, strict: bool | None = None
+) -> TaskplugPluginManager:
+    """Build a new, fully loaded plugin manager (see the module docstring for the steps)."""
+    pm = TaskplugPluginManager(strict=env_flag(ENV_STRICT) if strict is None else strict)
+    if autoload is None:
+        autoload = not env_flag(ENV_DISABLE_AUTOLOAD)
+    load_all(pm, autoload=autoload)
     return pm
 
 
@@ -336,35 +293,27 @@ def set_plugin_manager(pm: TaskplugPluginManager | None) -> TaskplugPluginManage
 
 
 def load_plugin(plugin: str | object, *, name: str | None = None) -> PluginInfo:
-    """Load one plugin explicitly, whatever the autoload setting.
+    """Load one plugin explicitly, whatever the autoload setting; raises when it cannot work.
 
-    ``plugin`` is the name of a ``taskplug`` entry point, a module path, or a plugin object.
+    ``plugin`` is an entry-point name, a distribution name (its first entry point), a module
+    path, or a plugin object. Problems raise :class:`~taskplug.errors.PluginLoadError` or
+    :class:`~taskplug.errors.IncompatiblePluginError` naming the plugin.
     """
+    from taskplug._loading import refuse_unknown_hooks
+
     pm = get_plugin_manager()
     if not isinstance(plugin, str):
-        return pm.register_plugin(plugin, name=name, strict=True)
-    for ep in _entry_points():
-        if ep.name == plugin:
-            return _load_entry_point(pm, ep, strict=True)
-    return _import_plugin(pm, plugin, name=name, strict=True)
+        info = pm.register_plugin(plugin, name=name, strict=True)
+    else:
+        info = load_named(pm, plugin, strict=True)[0]
+    try:
+        refuse_unknown_hooks(pm, strict=True)
+    except PluginLoadError:
+        pm.forget_caches()
+        raise
+    return info
 
 
 def hooks() -> HookRelay:
     """The typed hook relay of the process-wide plugin manager."""
     return get_plugin_manager().hooks
-
-
-__all__ = [
-    "ENV_DISABLE",
-    "ENV_DISABLE_AUTOLOAD",
-    "ENV_LOAD",
-    "HookRelay",
-    "PluginInfo",
-    "PluginWarning",
-    "TaskplugPluginManager",
-    "build_plugin_manager",
-    "get_plugin_manager",
-    "hooks",
-    "load_plugin",
-    "set_plugin_manager",
-]

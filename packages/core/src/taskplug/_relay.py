@@ -1,8 +1,10 @@
 """Typed hook calls: the relay the core uses instead of ``pm.hook.*``, and error attribution.
 
-Every call goes through :meth:`HookRelay.call` (pluggy's own machinery) or
-:meth:`HookRelay.each` (one implementation at a time, for hooks whose answers are threaded or
-attributed). An exception raised by a plugin comes out as a
+Cross-cutting hooks go through :meth:`HookRelay.call` (pluggy's own machinery, every plugin)
+or :meth:`HookRelay.each` (one implementation at a time, for hooks whose answers are threaded
+or attributed). Owned hooks (answers about one task, :data:`taskplug.registry.OWNED_HOOKS`) go
+through :meth:`HookRelay.owned`: only the implementation of the plugin that owns the task (see
+:mod:`taskplug.registry`) is called. An exception raised by a plugin comes out as a
 :class:`~taskplug.errors.PluginHookError` of the original's type, naming the plugin, its
 distribution and version and the hook, with pluggy's and this module's frames trimmed.
 """
@@ -84,6 +86,11 @@ class HookRelay:
 
     def __init__(self, pm: TaskplugPluginManager) -> None:
         self._pm = pm
+        self._impl_calls: dict[tuple[str, str], Callable[..., Any] | None] = {}
+
+    def forget(self) -> None:
+        """Drop cached implementations (the set of plugins changed)."""
+        self._impl_calls.clear()
 
     def call(self, name: str, **kwargs: Any) -> Any:
         """Call hook ``name``; errors raised by a plugin name the plugin and its distribution."""
@@ -109,16 +116,51 @@ class HookRelay:
             plugin_name, dist = self._pm.describe(impl.plugin)
             yield plugin_name, _single_call(impl, plugin_name, dist, name)
 
-    def chain(self, name: str, value_name: str, value: Any, **kwargs: Any) -> Any:
+    def chain(
+        self, name: str, value_name: str, value: Any, **kwargs: Any
+    ) -> tuple[Any, str | None]:
         """Call the implementations one by one in pluggy order, threading ``value`` through.
 
-        ``None`` from an implementation keeps the value; anything else replaces it.
+        ``None`` from an implementation keeps the value; anything else replaces it. Returns
+        the final value and the name of the last plugin that replaced it (``None``: nobody).
         """
-        for _, call in self.each(name):
+        replaced_by = None
+        for plugin, call in self.each(name):
             result = call(**kwargs, **{value_name: value})
             if result is not None:
-                value = result
-        return value
+                value, replaced_by = result, plugin
+        return value, replaced_by
+
+    # -- owned hooks -------------------------------------------------------------------------
+
+    def answerer(self, hook: str, task: PythonTask[Any]) -> str | None:
+        """The plugin whose implementation of owned ``hook`` answers for ``task``."""
+        return self._pm.task_types.answering_plugin(task, hook)
+
+    def owned(self, hook: str, task: PythonTask[Any]) -> Callable[..., Any] | None:
+        """The call of the owner's implementation of owned ``hook`` for ``task``, or ``None``.
+
+        ``None`` when no plugin owns the task or the owner does not implement the hook.
+        """
+        plugin = self._pm.task_types.answering_plugin(task, hook)
+        if plugin is None:
+            return None
+        key = (hook, plugin)
+        try:
+            return self._impl_calls[key]
+        except KeyError:
+            pass
+        found = None
+        for impl in getattr(self._pm.hook, hook).get_hookimpls():
+            if impl.plugin_name == plugin:
+                name, dist = self._pm.describe(impl.plugin)
+                found = _single_call(impl, name, dist, hook)
+        self._impl_calls[key] = found
+        return found
+
+    def _owned_answer(self, hook: str, task: PythonTask[Any], settings: Any) -> Any:
+        call = self.owned(hook, task)
+        return None if call is None else call(task=task, settings=settings)
 
     def iter_plugins(self) -> Iterator[PluginInfo]:
         """The plugins known to the manager, loaded or not, sorted by name."""
@@ -127,12 +169,14 @@ class HookRelay:
     # -- typed wrappers ----------------------------------------------------------------------
 
     def task_class_for_config(self, task_config: object) -> type[PythonTask[Any]] | None:
-        """``taskplug_task_class_for_config``, then the registry."""
-        cls: type[PythonTask[Any]] | None = self.call(
-            "taskplug_task_class_for_config", task_config=task_config
-        )
+        """The registry's class for ``task_config``, else ``taskplug_task_class_for_config``.
+
+        A config class registered with ``registry.add(..., config_type=...)`` always selects
+        its registered task class; the hook only decides for config classes nobody registered.
+        """
+        cls = self._pm.task_types.task_class_for_config(task_config)
         if cls is None:
-            cls = self._pm.task_types.task_class_for_config(task_config)
+            cls = self.call("taskplug_task_class_for_config", task_config=task_config)
         return cls
 
     def register_type_transformers(self, registry: TypeTransformerRegistry) -> None:
@@ -146,38 +190,39 @@ class HookRelay:
     def get_custom(
         self, task: PythonTask[Any], settings: SerializationSettings
     ) -> dict[str, Any] | None:
-        """``taskplug_get_custom``."""
-        result: dict[str, Any] | None = self.call(
-            "taskplug_get_custom", task=task, settings=settings
-        )
-        return result
+        """``taskplug_get_custom``, answered by the plugin that owns ``task``."""
+        answer: dict[str, Any] | None = self._owned_answer("taskplug_get_custom", task, settings)
+        return answer
 
     def get_config(
         self, task: PythonTask[Any], settings: SerializationSettings
     ) -> dict[str, str] | None:
-        """``taskplug_get_config``."""
-        result: dict[str, str] | None = self.call(
-            "taskplug_get_config", task=task, settings=settings
-        )
-        return result
+        """``taskplug_get_config``, answered by the plugin that owns ``task``."""
+        answer: dict[str, str] | None = self._owned_answer("taskplug_get_config", task, settings)
+        return answer
 
     def get_container(
         self, task: PythonTask[Any], settings: SerializationSettings
     ) -> tasks_pb2.Container | None:
-        """``taskplug_get_container``."""
-        return self.call("taskplug_get_container", task=task, settings=settings)
+        """``taskplug_get_container``, answered by the plugin that owns ``task``."""
+        answer: tasks_pb2.Container | None = self._owned_answer(
+            "taskplug_get_container", task, settings
+        )
+        return answer
 
     def get_k8s_pod(
         self, task: PythonTask[Any], settings: SerializationSettings
     ) -> tasks_pb2.K8sPod | None:
-        """``taskplug_get_k8s_pod``."""
-        return self.call("taskplug_get_k8s_pod", task=task, settings=settings)
+        """``taskplug_get_k8s_pod``, answered by the plugin that owns ``task``."""
+        answer: tasks_pb2.K8sPod | None = self._owned_answer("taskplug_get_k8s_pod", task, settings)
+        return answer
 
     def get_sql(
         self, task: PythonTask[Any], settings: SerializationSettings
     ) -> tasks_pb2.Sql | None:
-        """``taskplug_get_sql``."""
-        return self.call("taskplug_get_sql", task=task, settings=settings)
+        """``taskplug_get_sql``, answered by the plugin that owns ``task``."""
+        answer: tasks_pb2.Sql | None = self._owned_answer("taskplug_get_sql", task, settings)
+        return answer
 
     def get_extended_resources(
         self,
@@ -197,4 +242,5 @@ class HookRelay:
 
     def post_execute(self, task: PythonTask[Any], params: ExecutionParameters, outputs: Any) -> Any:
         """``taskplug_post_execute``, chained."""
-        return self.chain("taskplug_post_execute", "outputs", outputs, task=task, params=params)
+        value, _ = self.chain("taskplug_post_execute", "outputs", outputs, task=task, params=params)
+        return value

@@ -14,6 +14,7 @@ __all__ = [
     "DuplicateRegistrationError",
     "IncompatiblePluginError",
     "LiteralDecodeError",
+    "PluginAnswerError",
     "PluginError",
     "PluginHookError",
     "PluginLoadError",
@@ -102,6 +103,37 @@ class PluginHookError(PluginError):
         err.hook = hook
         err.original = original
         return err
+
+
+class PluginAnswerError(PluginHookError, TypeError):
+    """A plugin's hook (or a task class's ``get_*`` method) answered with a value of the wrong kind.
+
+    Raised where the answer enters the core: by ``serialize()`` for template sections, by a run
+    for outputs a plugin's ``execute`` or ``taskplug_post_execute`` produced. ``plugin``,
+    ``dist`` and ``hook`` say who answered and where; ``key`` is the offending place in the
+    answer (``custom['env']['path']``, an output name) and ``got`` the type found there.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        plugin: str,
+        dist: str | None,
+        hook: str,
+        key: str = "",
+        got: object = None,
+        fix: str = "",
+        via: str = "",
+    ) -> None:
+        where = f"plugin {plugin}" + (f" ({dist})" if dist else "")
+        via = via or f"hook {hook} answered"
+        message = f"{where} {via} {problem}" + (f"; {fix}" if fix else "")
+        PluginError.__init__(self, message, plugin=plugin, dist=dist)
+        self.hook = hook
+        self.key = key
+        self.got = got
+        self.original = self
 
 
 @functools.cache

@@ -13,24 +13,22 @@ A complete plugin that adds a task type (published under the entry-point group `
         greeting: str
 
     class GreeterTask(PythonFunctionTask[Greeter]):
-        _TASK_TYPE = "greeter"
+        task_type = "greeter"
 
     @hookimpl
     def taskplug_register_task_types(registry):
-        registry.add(GreeterTask, config_type=Greeter)
+        registry.add(GreeterTask, config_type=Greeter)  # this plugin now owns GreeterTask
 
     @hookimpl
-    def taskplug_get_custom(task, settings):
-        if isinstance(task, GreeterTask):
-            return {"greeting": task.task_config.greeting}
-        return None
+    def taskplug_get_custom(task, settings):            # asked only for tasks it owns
+        return {"greeting": task.task_config.greeting}
 
 and in its ``pyproject.toml``::
 
     [project.entry-points.taskplug]
     greeter = "greeter_plugin"
 
-The hooks are documented in :mod:`taskplug.hookspecs`.
+The hooks are documented in :mod:`taskplug.hookspecs`; ``docs/plugins.md`` is the guide.
 """
 
 from __future__ import annotations
@@ -39,15 +37,17 @@ import pluggy
 
 from taskplug._manager import PluginInfo, PluginWarning, get_plugin_manager, load_plugin
 from taskplug.hookspecs import API_VERSION, PROJECT
-from taskplug.registry import TaskType, TaskTypeRegistry
+from taskplug.registry import OWNED_HOOKS, Service, TaskType, TaskTypeRegistry
 
 #: Decorate hook implementations with this marker (``@hookimpl`` or ``@hookimpl(trylast=True)``).
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 __all__ = [
     "API_VERSION",
+    "OWNED_HOOKS",
     "PluginInfo",
     "PluginWarning",
+    "Service",
     "TaskType",
     "TaskTypeRegistry",
     "get_plugin_manager",

@@ -31,7 +31,7 @@ def taskplug_register_task_types(registry: TaskTypeRegistry) -> None:
     )
 
     for cls in (PythonFunctionTask, AsyncPythonFunctionTask, PythonInstanceTask):
-        registry.add(cls, task_type="python-task", plugin="container")
+        registry.add(cls)
 
 
 # flyteidl's Resources.ResourceName numbers, in the order flytekit writes the entries.
@@ -72,15 +72,22 @@ def taskplug_get_container(
 ) -> tasks_pb2.Container | None:
     """The container of a Python task: image, ``taskplug-execute`` args, resources, env.
 
-    Answers for :class:`~taskplug.tasks.function.PythonAutoContainerTask` instances without a
-    pod template (those run as a whole pod, see the k8s-pod plugin); ``None`` for other tasks.
-    As flytekit: ``command`` stays empty and the whole command line goes into ``args``; the
-    environment is ``settings.env`` updated with the task's ``environment``; resources are the
-    task's requests and limits, or ``settings.default_resources`` when the task sets none.
+    Asked (the hook is routed) for the task types this plugin registered and their
+    subclasses, unless another plugin serves the task (the k8s-pod plugin serves tasks with
+    a ``pod_template``). As flytekit: ``command`` stays empty and the whole command line goes
+    into ``args``; the environment is ``settings.env`` updated with the task's
+    ``environment``; resources are the task's requests and limits, or
+    ``settings.default_resources`` when the task sets none.
     """
     lazy = _lazy or _load()
-    if not isinstance(task, lazy["task_class"]) or task.pod_template is not None:
-        return None
+    if not isinstance(task, lazy["task_class"]):
+        return None  # routing never asks for others; a direct call may
+    if task.pod_template is not None:
+        raise ValueError(
+            f"task {task.name!r} has a pod_template, but no plugin serves pod templates, so it "
+            "cannot be serialized as a pod: install taskplug-k8s-pod "
+            "(pip install 'taskplug[k8s-pod]'), or remove pod_template"
+        )
     container = lazy["Container"]()
     container.image = task.get_image(settings)
     container.args.extend(task.get_command(settings))

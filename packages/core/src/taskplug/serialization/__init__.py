@@ -24,12 +24,15 @@ from flyteidl.core import identifier_pb2, tasks_pb2
 
 from taskplug import __version__
 from taskplug._manager import get_plugin_manager
+from taskplug.errors import PluginError
+from taskplug.serialization.answers import Answerer, check_config, check_custom, check_message
 from taskplug.serialization.security import fill_security_context, security_context
 from taskplug.tasks.base import PythonTask
 
 if TYPE_CHECKING:
     from flyteidl.core import interface_pb2
 
+    from taskplug._manager import TaskplugPluginManager
     from taskplug.settings import SerializationSettings
     from taskplug.tasks.interface import Interface
     from taskplug.tasks.metadata import TaskMetadata
@@ -54,9 +57,47 @@ _BASE_SECURITY = PythonTask.security_context
 _BASE_GET_CUSTOM = PythonTask.get_custom
 _BASE_GET_CONFIG = PythonTask.get_config
 _BASE_GET_CONTAINER = PythonTask.get_container
-_BASE_GET_K8S_POD = PythonTask.get_k8s_pod
-_BASE_GET_SQL = PythonTask.get_sql
 _BASE_GET_EXTENDED = PythonTask.get_extended_resources
+#: The target sections: template field, base method, message type.
+_TARGETS = (
+    ("container", PythonTask.get_container, tasks_pb2.Container),
+    ("k8s_pod", PythonTask.get_k8s_pod, tasks_pb2.K8sPod),
+    ("sql", PythonTask.get_sql, tasks_pb2.Sql),
+)
+
+
+def _ask(
+    task: PythonTask[Any],
+    settings: SerializationSettings,
+    pm: TaskplugPluginManager,
+    method: bool,
+    section: str,
+) -> tuple[Any, Answerer]:
+    """The answer for ``section`` (from the task's own method or its owner's hook) and who."""
+    hook = f"taskplug_get_{section}"
+    who = Answerer(pm, task, hook, method=method)
+    if method:
+        return getattr(task, f"get_{section}")(settings), who
+    call = pm.hooks.owned(hook, task)
+    return (None if call is None else call(task=task, settings=settings)), who
+
+
+def _check_owner(task: PythonTask[Any], pm: TaskplugPluginManager) -> None:
+    """Refuse a task that nobody describes: no plugin owns its type and it has no target."""
+    if pm.task_types.owner_of_class(type(task)) is not None:
+        return  # the owner chose not to give a target (e.g. a task run by a backend service)
+    off = [i for i in pm.infos.values() if i.status != "loaded"]
+    hint = (
+        " Plugins not loaded: "
+        + "; ".join(f"{i.name!r} ({i.dist_label}) {i.status}: {i.reason}" for i in off)
+        if off
+        else " Install the plugin that provides this task type (`taskplug plugins` lists them)."
+    )
+    raise PluginError(
+        f"task {task.name!r}: no plugin owns task type {type(task).__qualname__} "
+        f"({task.task_type!r}), so nothing describes how it runs (no container, pod or SQL "
+        f"target).{hint}"
+    )
 
 
 def serialize(task: PythonTask[Any], settings: SerializationSettings) -> tasks_pb2.TaskTemplate:
@@ -76,30 +117,26 @@ def serialize(task: PythonTask[Any], settings: SerializationSettings) -> tasks_p
     fill_metadata(tt.metadata, task.metadata, generates_deck=task.enable_deck)
     fill_interface(tt.interface, task.python_interface)
 
-    # A hook nobody implements is not called (pluggy's call costs more than the rest of a
-    # section); a task class that overrides the method is always asked.
+    # Owned hooks are asked of the task's owner only (``HookRelay.owned``); a task class that
+    # overrides the method is asked itself. Every answer is checked where it enters.
     cls = type(task)
-    hook = get_plugin_manager().hook
-    if cls.get_custom is not _BASE_GET_CUSTOM or hook.taskplug_get_custom.get_hookimpls():
-        custom = task.get_custom(settings)
-        if custom is not None:
-            tt.custom.update(custom)
-    if cls.get_config is not _BASE_GET_CONFIG or hook.taskplug_get_config.get_hookimpls():
-        config = task.get_config(settings)
+    pm = get_plugin_manager()
+    custom, who = _ask(task, settings, pm, cls.get_custom is not _BASE_GET_CUSTOM, "custom")
+    if custom is not None:
+        tt.custom.update(check_custom(custom, who))
+    config, who = _ask(task, settings, pm, cls.get_config is not _BASE_GET_CONFIG, "config")
+    if config is not None:
+        config = check_config(config, who)
         if config:
             tt.config.update(config)
-    if cls.get_container is not _BASE_GET_CONTAINER or hook.taskplug_get_container.get_hookimpls():
-        container = task.get_container(settings)
-        if container is not None:
-            tt.container.CopyFrom(container)
-    if cls.get_k8s_pod is not _BASE_GET_K8S_POD or hook.taskplug_get_k8s_pod.get_hookimpls():
-        pod = task.get_k8s_pod(settings)
-        if pod is not None:
-            tt.k8s_pod.CopyFrom(pod)
-    if cls.get_sql is not _BASE_GET_SQL or hook.taskplug_get_sql.get_hookimpls():
-        sql = task.get_sql(settings)
-        if sql is not None:
-            tt.sql.CopyFrom(sql)
+    targets = 0
+    for name, base, expected in _TARGETS:
+        answer, who = _ask(task, settings, pm, getattr(cls, f"get_{name}") is not base, name)
+        if answer is not None:
+            getattr(tt, name).CopyFrom(check_message(answer, expected, who))
+            targets += 1
+    if not targets:
+        _check_owner(task, pm)
 
     if task.task_type_version:
         tt.task_type_version = task.task_type_version
@@ -116,7 +153,7 @@ def serialize(task: PythonTask[Any], settings: SerializationSettings) -> tasks_p
         cls.get_extended_resources is not _BASE_GET_EXTENDED
         or task.accelerator is not None
         or task.shared_memory
-        or hook.taskplug_get_extended_resources.get_hookimpls()
+        or pm.hooks.has_impls("taskplug_get_extended_resources")
     ):
         extended = task.get_extended_resources(settings)
         if extended is not None:

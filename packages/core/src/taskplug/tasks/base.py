@@ -9,6 +9,7 @@ Local calls take the same literal round trip as a cluster run::
 
 from __future__ import annotations
 
+import datetime
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -16,7 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from taskplug._manager import hooks
 from taskplug.context import _CURRENT, ExecutionParameters, ExecutionState
-from taskplug.errors import TaskplugError, TypeTransformerFailedError, trim_traceback
+from taskplug.errors import (
+    PluginAnswerError,
+    TaskplugError,
+    TypeTransformerFailedError,
+    trim_traceback,
+)
 from taskplug.resources import Resources, ResourceSpec, Secret
 from taskplug.tasks.interface import Interface
 from taskplug.tasks.metadata import Documentation, ExecutionMode, TaskMetadata
@@ -37,6 +43,8 @@ __all__ = [
 
 T = TypeVar("T")
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: ``params.extra`` key: the plugin whose ``taskplug_post_execute`` last replaced the outputs.
+_REPLACED_BY = "taskplug.outputs_replaced_by"
 
 
 class LocalExecutionWarning(UserWarning):
@@ -71,11 +79,34 @@ class PythonTask(Generic[T]):
     """Base class of every task whose interface is made of Python types.
 
     Subclasses override :meth:`execute`. Serialization methods (``get_custom``,
-    ``get_container``, …) answer through the plugin hooks, so a task type can be added by
-    subclassing or by a hook implementation, and a platform plugin can change every task.
+    ``get_container``, …) ask the plugin that owns the task's type (the hooks are routed, see
+    :mod:`taskplug.registry`), so a task type can be added by a hook implementation or, as in
+    flytekit, by overriding these methods on the task class; both are equally valid.
     """
 
-    _TASK_TYPE: ClassVar[str] = "python-task"
+    #: The task type written into the template (``python-task``, ``sidecar``, ``sqlite`` …).
+    #: Task classes set it as a class attribute; an instance may be given its own.
+    task_type: str = "python-task"
+
+    #: What a ``taskplug_configure_task`` implementation (platform policy) may set on a task;
+    #: assigning any other public attribute there raises ``AttributeError``.
+    policy_attributes: ClassVar[frozenset[str]] = frozenset(
+        {
+            "accelerator",
+            "annotations",
+            "environment",
+            "interruptible",
+            "labels",
+            "limits",
+            "pod_template",
+            "pod_template_name",
+            "requests",
+            "retries",
+            "secret_requests",
+            "shared_memory",
+            "timeout",
+        }
+    )
 
     def __init__(
         self,
@@ -103,7 +134,7 @@ class PythonTask(Generic[T]):
         labels: dict[str, str] | None = None,
         annotations: dict[str, str] | None = None,
     ) -> None:
-        self._task_type = task_type
+        self.task_type = task_type
         self._name = name
         self._task_config = task_config
         self._interface = interface or Interface()
@@ -151,7 +182,12 @@ class PythonTask(Generic[T]):
         self._validate()
         relay = hooks()
         if relay.has_impls("taskplug_configure_task"):
-            relay.configure_task(self)
+            cls = type(self)
+            self.__class__ = _policy_guarded(cls)
+            try:
+                relay.configure_task(self)
+            finally:
+                self.__class__ = cls
             self._validate()
 
     def _validate(self) -> None:
@@ -166,11 +202,6 @@ class PythonTask(Generic[T]):
     def name(self) -> str:
         """The task's fully qualified name."""
         return self._name
-
-    @property
-    def task_type(self) -> str:
-        """The task type string in the template (``python-task``, ``sidecar``, ``sql`` …)."""
-        return self._task_type
 
     @property
     def task_type_version(self) -> int:
@@ -202,15 +233,116 @@ class PythonTask(Generic[T]):
         """Environment variables set for the task's runs."""
         return self._environment
 
+    @environment.setter
+    def environment(self, value: dict[str, str]) -> None:
+        self._environment = _str_map(self._name, "environment", value)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Kubernetes labels of the task's pods (``metadata.labels``)."""
+        if self._metadata.labels is None:
+            self._metadata.labels = {}
+        return self._metadata.labels
+
+    @labels.setter
+    def labels(self, value: dict[str, str]) -> None:
+        self._metadata.labels = _str_map(self._name, "labels", value)
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        """Kubernetes annotations of the task's pods (``metadata.annotations``)."""
+        if self._metadata.annotations is None:
+            self._metadata.annotations = {}
+        return self._metadata.annotations
+
+    @annotations.setter
+    def annotations(self, value: dict[str, str]) -> None:
+        self._metadata.annotations = _str_map(self._name, "annotations", value)
+
     @property
     def resources(self) -> ResourceSpec:
         """Requests and limits."""
         return self._resources
 
     @property
+    def requests(self) -> Resources:
+        """Resource requests (``Resources()`` when none)."""
+        return self._resources.requests
+
+    @requests.setter
+    def requests(self, value: Resources) -> None:
+        self._resources = ResourceSpec(
+            requests=_single_resources(self._name, "requests", value),
+            limits=self._resources.limits,
+        )
+
+    @property
+    def limits(self) -> Resources:
+        """Resource limits (``Resources()`` when none)."""
+        return self._resources.limits
+
+    @limits.setter
+    def limits(self, value: Resources) -> None:
+        self._resources = ResourceSpec(
+            requests=self._resources.requests,
+            limits=_single_resources(self._name, "limits", value),
+        )
+
+    @property
+    def retries(self) -> int:
+        """How often a failed run is retried (``metadata.retries``)."""
+        return self._metadata.retries
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"task {self._name!r}: retries takes an int >= 0, got {value!r}")
+        self._metadata.retries = value
+
+    @property
+    def timeout(self) -> datetime.timedelta | int | None:
+        """The run's time limit (``metadata.timeout``; ``None``: none)."""
+        return self._metadata.timeout
+
+    @timeout.setter
+    def timeout(self, value: datetime.timedelta | int | None) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, datetime.timedelta, type(None))):
+            raise ValueError(
+                f"task {self._name!r}: timeout takes a timedelta or seconds, got {value!r}"
+            )
+        if isinstance(value, int):
+            value = datetime.timedelta(seconds=value) if value else None
+        self._metadata.timeout = value
+
+    @property
+    def interruptible(self) -> bool | None:
+        """Whether the task may run on interruptible (spot) nodes."""
+        return self._metadata.interruptible
+
+    @interruptible.setter
+    def interruptible(self, value: bool | None) -> None:
+        self._metadata.interruptible = value
+
+    @property
+    def pod_template_name(self) -> str | None:
+        """The name of a pod template registered in the cluster (``metadata``)."""
+        return self._metadata.pod_template_name
+
+    @pod_template_name.setter
+    def pod_template_name(self, value: str | None) -> None:
+        self._metadata.pod_template_name = value
+
+    @property
     def secret_requests(self) -> list[Secret]:
         """Secrets the task asks for."""
         return self._secret_requests
+
+    @secret_requests.setter
+    def secret_requests(self, value: list[Secret]) -> None:
+        bad = [s for s in value if not isinstance(s, Secret)]
+        if bad:
+            raise ValueError(f"task {self._name!r}: secret_requests takes Secret objects: {bad!r}")
+        self._secret_requests = list(value)
 
     @property
     def security_context(self) -> Any:
@@ -349,7 +481,7 @@ class PythonTask(Generic[T]):
                 result = self.execute(**native)
             except Exception as exc:
                 raise UserCodeError(self._name, exc) from exc
-            return self.outputs_to_literal_map(self.post_execute(params, result))
+            return self._finish_run(params, result)
         finally:
             _CURRENT.reset(token)
 
@@ -374,6 +506,60 @@ class PythonTask(Generic[T]):
             raise
         return native, params, token
 
+    def _finish_run(self, params: ExecutionParameters, result: Any) -> literals_pb2.LiteralMap:
+        """``post_execute``, then the outputs to literals (shared by async tasks).
+
+        Outputs that do not fit the interface are the user's error when the user's function
+        produced them; when a plugin's ``execute`` or a ``taskplug_post_execute`` hook did,
+        the error is a :class:`~taskplug.errors.PluginAnswerError` naming that plugin.
+        """
+        outputs = self.post_execute(params, result)
+        try:
+            return self.outputs_to_literal_map(outputs)
+        except TypeTransformerFailedError as exc:
+            culprit = self._output_culprit(params, exc)
+            if culprit is None:
+                raise
+            raise culprit from exc
+
+    def _output_culprit(
+        self, params: ExecutionParameters, exc: TypeTransformerFailedError
+    ) -> PluginAnswerError | None:
+        from taskplug._manager import get_plugin_manager
+
+        pm = get_plugin_manager()
+        replaced_by = params.extra.get(_REPLACED_BY)
+        problem = f"outputs that do not fit task {self._name!r}: {exc.detail}"
+        if exc.var:
+            problem = f"outputs that do not fit task {self._name!r}, {exc.kind} {exc.var!r}: "
+            problem += exc.detail
+        if replaced_by is not None:
+            return PluginAnswerError(
+                problem,
+                plugin=repr(replaced_by),
+                dist=pm.dist_label(replaced_by),
+                hook="taskplug_post_execute",
+                key=exc.var or "",
+                got=exc.got,
+                fix="return values of the task's declared output types, or None to keep them",
+            )
+        for klass in type(self).__mro__:
+            if "execute" in klass.__dict__:
+                break
+        info = pm.plugin_for_module(klass.__module__)
+        if info is None:  # the user's function (or the user's own class) produced them
+            return None
+        return PluginAnswerError(
+            problem,
+            plugin=repr(info.name),
+            dist=info.dist_label if info.dist else None,
+            hook="execute",
+            key=exc.var or "",
+            got=exc.got,
+            via=f"task type {klass.__qualname__}: execute() returned",
+            fix="the task type's execute() must return the task's declared output types",
+        )
+
     def pre_execute(self, user_params: ExecutionParameters) -> ExecutionParameters:
         """Runs before ``execute``; calls the ``taskplug_pre_execute`` hooks."""
         relay = hooks()
@@ -389,7 +575,12 @@ class PythonTask(Generic[T]):
         """Runs after ``execute``; the ``taskplug_post_execute`` hooks may replace ``rval``."""
         relay = hooks()
         if relay.has_impls("taskplug_post_execute"):
-            return relay.post_execute(self, user_params, rval)
+            value, replaced_by = relay.chain(
+                "taskplug_post_execute", "outputs", rval, task=self, params=user_params
+            )
+            if replaced_by is not None:
+                user_params.extra[_REPLACED_BY] = replaced_by
+            return value
         return rval
 
     # -- literal conversion -----------------------------------------------------------------
@@ -500,4 +691,55 @@ class PythonTask(Generic[T]):
             )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self._name!r}, task_type={self._task_type!r})"
+        return f"{type(self).__name__}(name={self._name!r}, task_type={self.task_type!r})"
+
+
+def _str_map(task: str, what: str, value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError(f"task {task!r}: {what} takes a dict of str to str, got {value!r}")
+    return dict(value)
+
+
+def _single_resources(task: str, what: str, value: object) -> Resources:
+    if not isinstance(value, Resources):
+        raise ValueError(f"task {task!r}: {what} takes a Resources object, got {value!r}")
+    if value.is_pair():
+        raise ValueError(f"task {task!r}: {what} takes single values; use resources= for pairs")
+    return value
+
+
+_GUARDED: dict[type, type] = {}
+
+
+def _policy_guarded(cls: type[PythonTask[Any]]) -> type[PythonTask[Any]]:
+    """A subclass of ``cls`` whose public attributes are limited to ``policy_attributes``.
+
+    A task wears it while ``taskplug_configure_task`` runs, so a platform plugin that assigns
+    an attribute nothing reads (``task.label = ...``) hears about it instead of being ignored.
+    """
+    guarded = _GUARDED.get(cls)
+    if guarded is not None:
+        return guarded
+    allowed = cls.policy_attributes
+
+    def __setattr__(self: PythonTask[Any], name: str, value: Any) -> None:
+        if name[:1] != "_" and name not in allowed:
+            raise AttributeError(
+                f"task {self.name!r}: a taskplug_configure_task hook may set "
+                f"{', '.join(sorted(allowed))}; {name!r} is not one of them"
+            )
+        object.__setattr__(self, name, value)
+
+    guarded = type(
+        cls.__name__,
+        (cls,),
+        {
+            "__setattr__": __setattr__,
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+        },
+    )
+    _GUARDED[cls] = guarded
+    return guarded

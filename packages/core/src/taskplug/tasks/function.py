@@ -53,10 +53,18 @@ class PythonAutoContainerTask(PythonTask[T]):
         )
         super().__init__(task_type, name, task_config, interface, **kwargs)
 
+    policy_attributes = PythonTask.policy_attributes | {"container_image"}
+
     @property
     def container_image(self) -> str | None:
         """The image the task asked for (``None``: the settings' default image)."""
         return self._container_image
+
+    @container_image.setter
+    def container_image(self, value: str | None) -> None:
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"task {self.name!r}: container_image takes a str, got {value!r}")
+        self._container_image = value
 
     @property
     def task_resolver(self) -> TaskResolver:
@@ -189,7 +197,7 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         self._lhs = task_function.__name__
         self._doc_source = task_function.__doc__
         super().__init__(
-            task_type or self._TASK_TYPE,
+            task_type or self.task_type,
             name,
             task_config,
             interface,
@@ -268,7 +276,7 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
                 result = await self.execute(**native)
             except Exception as exc:
                 raise UserCodeError(self._name, exc) from exc
-            return self.outputs_to_literal_map(self.post_execute(params, result))
+            return self._finish_run(params, result)
         finally:
             _CURRENT.reset(token)
 
@@ -315,7 +323,7 @@ class PythonInstanceTask(PythonAutoContainerTask[T]):
             raise ValueError(f"task {name!r}: pass interface= or inputs=/outputs=, not both")
         self._instantiated_in = _caller_module(2)
         super().__init__(
-            task_type or self._TASK_TYPE,
+            task_type or self.task_type,
             name,
             task_config,
             interface,
