@@ -1,9 +1,27 @@
 """The hook specifications of taskplug: the whole contract between the core and its plugins.
 
 Every hook is prefixed ``taskplug_``. Each docstring says who calls it, when, what a return value
-means, and whether the hook is ``firstresult`` (the first non-``None`` answer wins and later
-implementations are not called) or collects from every implementation. Plugins implement only
-the hooks they need, with any subset of the parameters (pluggy passes what is asked for).
+means, and which kind of hook it is. Plugins implement only the hooks they need, with any
+subset of the parameters (pluggy passes what is asked for).
+
+Three kinds of hooks:
+
+* **Set-up** hooks (``taskplug_add_hookspecs``, ``taskplug_register_*``) are called once per
+  plugin manager, one plugin at a time, so registrations are attributed to their plugin.
+* **Owned** hooks (:data:`taskplug.registry.OWNED_HOOKS`: ``taskplug_get_custom``,
+  ``taskplug_get_config``, ``taskplug_get_container``, ``taskplug_get_k8s_pod``,
+  ``taskplug_get_sql``) answer a question about one task. Only the plugin that owns the
+  task's type is asked: the plugin that registered its class (or the nearest registered base
+  class whose plugin implements the hook), unless a plugin declared with
+  ``registry.serve(...)`` that it serves the task for that hook. Implementations need no
+  ``isinstance`` guard, and another plugin's answer can never replace the owner's. Every answer
+  is checked where it enters the template; a wrong one raises
+  :class:`~taskplug.errors.PluginAnswerError` naming the plugin. Overriding the matching method
+  on the task class (``get_custom(self, settings)``, flytekit's way) is equally valid.
+* **Cross-cutting** hooks (``taskplug_configure_task``, ``taskplug_get_extended_resources``,
+  ``taskplug_pre_execute``, ``taskplug_post_execute``) reach every plugin, in pluggy order:
+  ``tryfirst`` implementations, then plain ones (the plugin registered last first), then
+  ``trylast`` ones.
 
 The contract is versioned: :data:`API_VERSION` is ``"MAJOR.MINOR"``. A plugin module declares the
 version it was written against as ``TASKPLUG_API_VERSION = "1.0"``. It is accepted when the majors
@@ -46,18 +64,27 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 def taskplug_add_hookspecs(pluginmanager: pluggy.PluginManager) -> None:
     """Add hook specifications of a plugin's own (``pluginmanager.add_hookspecs(module)``).
 
-    Caller: the plugin manager, right after each plugin registers. ``historic``: plugins
-    registered later are called too. Return value: ignored.
+    Kind: set-up (``historic``: plugins registered later are called too). Caller: the plugin
+    manager, right after each plugin registers. Return value: ignored.
     """
 
 
 @hookspec
 def taskplug_register_task_types(registry: TaskTypeRegistry) -> None:
-    """Register task types: ``registry.add(task_class, config_type=..., plugin=...)``.
+    """Register task types (``registry.add``) and declare served tasks (``registry.serve``).
 
-    Caller: the plugin manager, once, after all plugins are loaded. A config class may be
-    claimed by one task class only; a second claim raises ``DuplicateRegistrationError`` naming
-    both plugins. Return value: ignored.
+    ``registry.add(TaskClass, config_type=Config)`` makes this plugin the owner of
+    ``TaskClass`` (and its subclasses): the owned hooks are asked of this plugin for those
+    tasks, and ``@task(task_config=Config(...))`` builds a ``TaskClass``. The task type string
+    is the class attribute ``TaskClass.task_type``.
+    ``registry.serve(when, hooks=(...), description=...)`` makes this plugin answer the named
+    owned hooks for every task ``when(task)`` is true of, whoever registered it.
+
+    Kind: set-up. Caller: the plugin manager, on first use of the registry, one plugin at a time
+    in registration order; the plugin's name (its entry-point name) is recorded with each
+    registration. A config or task class may be claimed once: a second claim refuses the
+    later plugin with a warning naming both (raises with ``TASKPLUG_STRICT_PLUGINS=1``), as does
+    any error raised here. Return value: ignored.
     """
 
 
@@ -65,7 +92,8 @@ def taskplug_register_task_types(registry: TaskTypeRegistry) -> None:
 def taskplug_register_type_transformers(registry: TypeTransformerRegistry) -> None:
     """Contribute type transformers: ``registry.register(transformer)``.
 
-    Caller: the type engine, the first time it looks a Python type up. Return value: ignored.
+    Kind: set-up. Caller: the type engine, the first time it looks a Python type up.
+    Return value: ignored.
     """
 
 
@@ -80,10 +108,10 @@ def taskplug_register_accelerators(catalogue: AcceleratorCatalogue) -> None:
     plugins. The built-in devices (flytekit's list, MIG profiles, TPU slices) are registered by
     the built-in plugin ``accelerators`` through this same hook.
 
-    Caller: :func:`taskplug.accelerators.catalogue`, once per plugin manager, on first use (the
-    first task declared with an accelerator); rebuilt when the manager is replaced or a plugin
-    implementing this hook is registered. Implementations run one at a time in pluggy order
-    (see :func:`taskplug_get_extended_resources`). Return value: ignored.
+    Kind: set-up. Caller: :func:`taskplug.accelerators.catalogue`, once per plugin manager, on
+    first use (the first task declared with an accelerator); rebuilt when the manager is
+    replaced or a plugin implementing this hook is registered. Implementations run one at a
+    time in pluggy order (see :func:`taskplug_get_extended_resources`). Return value: ignored.
     """
 
 
@@ -96,9 +124,10 @@ def taskplug_register_accelerators(catalogue: AcceleratorCatalogue) -> None:
 def taskplug_task_class_for_config(task_config: object) -> type[PythonTask[Any]] | None:
     """Pick the task class that handles ``task_config`` (e.g. ``@task(task_config=Pod(...))``).
 
-    Caller: ``@task``, when a ``task_config`` is given. ``firstresult``: the first class
-    returned wins. Returning ``None`` defers to the next plugin and finally to the classes
-    registered through :func:`taskplug_register_task_types`.
+    Kind: set-up (``firstresult``). Caller: ``@task``, when a ``task_config`` is given whose
+    class no plugin registered through :func:`taskplug_register_task_types` (a registered
+    config class always selects its registered task class). The first class returned wins;
+    ``None`` defers to the next plugin.
     """
 
 
@@ -106,13 +135,20 @@ def taskplug_task_class_for_config(task_config: object) -> type[PythonTask[Any]]
 def taskplug_configure_task(task: PythonTask[Any]) -> None:
     """Apply platform defaults and policy to a task that has just been declared.
 
-    Caller: the task constructor, once per task, after its own arguments are set and checked;
-    the task is checked again after every implementation ran (so a default set here, such as
-    ``task.accelerator = "nvidia-tesla-t4"``, is validated against the accelerator catalogue
-    and normalized). Implementations may set attributes (a default accelerator, shared
-    memory, environment variables) or raise :class:`taskplug.errors.PolicyError` to refuse the
-    task. Every implementation is called (``tryfirst`` ones first, ``trylast`` ones last; put
-    refusals in ``trylast`` so they see the defaults). Return value: ignored.
+    Kind: cross-cutting. Caller: the task constructor, once per task, after its own arguments
+    are set and checked; the task is checked again after every implementation ran (so a
+    default set here, such as ``task.accelerator = "nvidia-tesla-t4"``, is validated against
+    the accelerator catalogue and normalized).
+
+    Implementations may set the attributes listed in ``task.policy_attributes``:
+    ``environment``, ``labels``, ``annotations`` (dicts of str; assign a new dict or update the
+    one there), ``accelerator``, ``shared_memory``, ``requests``, ``limits`` (``Resources``),
+    ``retries``, ``timeout``, ``interruptible``, ``pod_template``, ``pod_template_name``,
+    ``secret_requests`` and, for container tasks, ``container_image``. Assigning any other
+    public attribute raises ``AttributeError`` (a typo would otherwise be ignored). Or raise
+    :class:`taskplug.errors.PolicyError` to refuse the task. Every implementation is called
+    (``tryfirst`` ones first, ``trylast`` ones last; put refusals in ``trylast`` so they see the
+    defaults). Return value: ignored.
     """
 
 
@@ -125,9 +161,11 @@ def taskplug_configure_task(task: PythonTask[Any]) -> None:
 def taskplug_get_custom(
     task: PythonTask[Any], settings: SerializationSettings
 ) -> dict[str, Any] | None:
-    """Return the ``custom`` struct of the task template (JSON-compatible values).
+    """Return the ``custom`` struct of the task template.
 
-    Caller: ``task.get_custom(settings)``. ``firstresult``. ``None``: no custom section.
+    Kind: owned (asked only for tasks this plugin owns or serves). Caller: ``serialize()`` via
+    ``task.get_custom(settings)``. Return a dict of JSON-compatible values (str, int, float,
+    bool, None, lists and str-keyed dicts of them), or ``None``: no custom section.
     """
 
 
@@ -137,7 +175,8 @@ def taskplug_get_config(
 ) -> dict[str, str] | None:
     """Return the ``config`` string map of the task template.
 
-    Caller: ``task.get_config(settings)``. ``firstresult``. ``None``: no config.
+    Kind: owned. Caller: ``serialize()`` via ``task.get_config(settings)``. Return a dict of
+    str to str, or ``None``: no config.
     """
 
 
@@ -147,8 +186,9 @@ def taskplug_get_container(
 ) -> tasks_pb2.Container | None:
     """Return the container target of the task (image, command, args, resources, env).
 
-    Caller: ``task.get_container(settings)``. ``firstresult``. The built-in ``container``
-    plugin answers for every task that runs Python in a container; ``None``: no container.
+    Kind: owned. Caller: ``serialize()`` via ``task.get_container(settings)``. Return a
+    ``flyteidl.core.tasks_pb2.Container`` or ``None``: no container. The built-in ``container``
+    plugin owns the Python task classes, so task types derived from them inherit its answer.
     """
 
 
@@ -158,7 +198,8 @@ def taskplug_get_k8s_pod(
 ) -> tasks_pb2.K8sPod | None:
     """Return the Kubernetes pod target of the task, when it runs as a whole pod.
 
-    Caller: ``task.get_k8s_pod(settings)``. ``firstresult``. ``None``: no pod target.
+    Kind: owned. Caller: ``serialize()`` via ``task.get_k8s_pod(settings)``. Return a
+    ``flyteidl.core.tasks_pb2.K8sPod`` or ``None``: no pod target.
     """
 
 
@@ -168,7 +209,8 @@ def taskplug_get_sql(
 ) -> tasks_pb2.Sql | None:
     """Return the SQL target of the task (statement and dialect).
 
-    Caller: ``task.get_sql(settings)``. ``firstresult``. ``None``: no SQL target.
+    Kind: owned. Caller: ``serialize()`` via ``task.get_sql(settings)``. Return a
+    ``flyteidl.core.tasks_pb2.Sql`` or ``None``: no SQL target.
     """
 
 
@@ -178,11 +220,12 @@ def taskplug_get_extended_resources(
 ) -> None:
     """Adjust the extended resources (GPU accelerator, shared memory) of a task's template.
 
-    Caller: ``task.get_extended_resources(settings)``, i.e. ``serialize(task, settings)``, for
-    every template. ``proposal`` (:class:`~taskplug.extended_resources.ExtendedResourcesProposal`)
-    starts as the task's own request: ``proposal.accelerator`` (a ``GPUAccelerator`` or
-    ``None``) and ``proposal.shared_memory`` (``True``, a quantity or ``None``) may be changed in
-    place; ``proposal.gpu_count`` and ``proposal.task_name`` are context;
+    Kind: cross-cutting. Caller: ``task.get_extended_resources(settings)``, i.e.
+    ``serialize(task, settings)``, for every template. ``proposal``
+    (:class:`~taskplug.extended_resources.ExtendedResourcesProposal`) starts as the task's own
+    request: ``proposal.accelerator`` (a ``GPUAccelerator`` or ``None``) and
+    ``proposal.shared_memory`` (``True``, a quantity or ``None``) may be changed in place;
+    ``proposal.gpu_count`` and ``proposal.task_name`` are context;
     ``raise proposal.refuse(message, rule=...)`` raises :class:`taskplug.errors.PolicyError`.
 
     Order — every implementation is called, in pluggy order, each seeing the changes of the
@@ -209,9 +252,9 @@ def taskplug_get_extended_resources(
 def taskplug_pre_execute(task: PythonTask[Any], params: ExecutionParameters) -> None:
     """Prepare a run: ``params`` carries the execution id, working directory, logger, secrets.
 
-    Caller: ``task.pre_execute(params)``, before the user's code runs, for every run (local
-    and in a container). Every implementation is called; they may add to ``params.extra``.
-    Return value: ignored.
+    Kind: cross-cutting. Caller: ``task.pre_execute(params)``, before the user's code runs, for
+    every run (local and in a container). Every implementation is called; they may add to
+    ``params.extra``. Return value: ignored.
     """
 
 
@@ -219,7 +262,9 @@ def taskplug_pre_execute(task: PythonTask[Any], params: ExecutionParameters) -> 
 def taskplug_post_execute(task: PythonTask[Any], params: ExecutionParameters, outputs: Any) -> Any:
     """Observe or replace the outputs of a run.
 
-    Caller: ``task.post_execute(params, outputs)``, after the user's code returned. The
-    implementations are chained in pluggy order: each receives the outputs as left by the
-    previous one; returning ``None`` keeps them, anything else replaces them.
+    Kind: cross-cutting. Caller: ``task.post_execute(params, outputs)``, after the user's code
+    returned. The implementations are chained in pluggy order: each receives the outputs as
+    left by the previous one; returning ``None`` keeps them, anything else replaces them. A
+    replacement that does not fit the task's outputs raises
+    :class:`~taskplug.errors.PluginAnswerError` naming the plugin that made it.
     """
