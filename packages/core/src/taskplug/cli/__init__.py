@@ -27,52 +27,24 @@ def main() -> None:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def plugins(as_json: bool) -> None:
-    """List loaded plugins: distribution, version, hooks, import time and status."""
-    from taskplug._manager import get_plugin_manager
-    from taskplug.hookspecs import API_VERSION
+    """List plugins: what each provides, its hooks, import time, and any that were refused.
 
-    pm = get_plugin_manager()
-    infos = list(pm.hooks.iter_plugins())
+    Always runs, whatever the plugins do: a plugin that fails to import or cannot work is
+    listed with the reason (``TASKPLUG_STRICT_PLUGINS`` is ignored here).
+    """
+    import warnings
+
+    from taskplug.cli.plugins import plugin_rows, print_plugin_table
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # each problem is shown in the listing itself
+        rows = plugin_rows()
     if as_json:
         import json
 
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": i.name,
-                        "module": i.module,
-                        "distribution": i.dist,
-                        "version": i.version,
-                        "api_version": i.api_version,
-                        "hooks": i.hooks,
-                        "import_ms": round(i.import_seconds * 1000, 2),
-                        "status": i.status,
-                        "reason": i.reason,
-                    }
-                    for i in infos
-                ],
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(rows, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"taskplug plugins (hook API {API_VERSION})")
-    for col in ("plugin", "distribution", "version", "hooks", "import", "status"):
-        table.add_column(col, justify="right" if col == "import" else "left")
-    for i in infos:
-        status = "[green]loaded[/]" if i.status == "loaded" else f"[red]{i.status}[/]: {i.reason}"
-        table.add_row(
-            i.name,
-            i.dist or "-",
-            i.version or "-",
-            "\n".join(h.removeprefix("taskplug_") for h in i.hooks) or "-",
-            f"{i.import_seconds * 1000:.1f} ms",
-            status,
-        )
-    Console().print(table)
+    print_plugin_table(rows)
 
 
 from taskplug.cli.run import run  # noqa: E402

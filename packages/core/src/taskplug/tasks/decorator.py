@@ -8,7 +8,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
-from taskplug._manager import hooks
+from taskplug._manager import get_plugin_manager, hooks
 from taskplug.resources import Cache, Resources, Secret
 from taskplug.tasks.function import AsyncPythonFunctionTask, PythonFunctionTask
 from taskplug.tasks.metadata import Documentation, TaskMetadata
@@ -25,8 +25,16 @@ def _task_class(task_config: object, fn: Callable[..., Any]) -> type[PythonFunct
         return AsyncPythonFunctionTask if is_async else PythonFunctionTask
     cls = hooks().task_class_for_config(task_config)
     if cls is None:
+        config = type(task_config)
+        info = get_plugin_manager().plugin_for_module(config.__module__, loaded=False)
+        if info is not None:
+            raise TypeError(
+                f"no task type handles task_config of type {config.__qualname__} (function "
+                f"{fn.__qualname__}): plugin {info.name!r} ({info.dist_label}), which provides "
+                f"it, is installed but {info.status}: {info.reason}"
+            )
         raise TypeError(
-            f"no task type handles task_config of type {type(task_config).__qualname__} "
+            f"no task type handles task_config of type {config.__qualname__} "
             f"(function {fn.__qualname__}); install the plugin that provides it — "
             "`taskplug plugins` lists what is loaded"
         )
