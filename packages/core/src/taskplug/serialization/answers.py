@@ -27,17 +27,28 @@ _JSON_FIX = (
 
 
 class Answerer:
-    """Who answered a hook for a task, for error messages (resolved only when one is needed)."""
+    """Who answered a hook for a task, for error messages (resolved only when one is needed).
 
-    __slots__ = ("_pm", "hook", "method", "task")
+    ``method``: the task class's own ``get_*`` method answered; ``plugin``: this plugin (by
+    name) answered, when known up front (the test kit calls a plugin directly).
+    """
+
+    __slots__ = ("_pm", "hook", "method", "plugin", "task")
 
     def __init__(
-        self, pm: TaskplugPluginManager, task: PythonTask[Any], hook: str, *, method: bool
+        self,
+        pm: TaskplugPluginManager,
+        task: PythonTask[Any],
+        hook: str,
+        *,
+        method: bool,
+        plugin: str | None = None,
     ) -> None:
         self._pm = pm
         self.task = task
         self.hook = hook
         self.method = method
+        self.plugin = plugin
 
     def error(self, problem: str, *, key: str = "", got: object = None, fix: str = "") -> Exception:
         """The :class:`PluginAnswerError` for ``problem`` in this answer."""
@@ -49,7 +60,7 @@ class Answerer:
             dist = info.dist_label if info is not None and info.dist else None
             via = f"task class {klass.__module__}.{klass.__qualname__}.{short}() returned"
         else:
-            name = self._pm.hooks.answerer(self.hook, self.task) or "?"
+            name = self.plugin or self._pm.hooks.answerer(self.hook, self.task) or "?"
             plugin, dist, via = repr(name), self._pm.dist_label(name), ""
         return PluginAnswerError(
             f"{problem} for task {self.task.name!r}",

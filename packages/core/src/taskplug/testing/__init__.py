@@ -1,35 +1,73 @@
-"""A test kit for task-type authors (also registered as a pytest plugin: ``taskplug``).
+"""A test kit for plugin authors (also registered as a pytest plugin: ``taskplug``).
 
 Fixtures (from the pytest plugin): ``taskplug_pm`` gives each test a fresh plugin manager;
 ``make_plugin_dist`` writes a real distribution (dist-info with entry points) for discovery
-tests. Checks any task-type plugin can run on its own task types:
+tests. Checks any plugin can run on its own task types:
 
-- :func:`check_template_roundtrip` — the template serializes and survives protobuf bytes;
-- :func:`check_local_matches_container` — a local call and a container-style run (inputs and
-  outputs through serialized ``LiteralMap`` bytes) give the same result;
-- :func:`check_hook_answers` — each hook a plugin implements answers as documented;
-- :func:`check_import_budget` — importing the plugin module stays within a time budget;
+- :func:`check_template_roundtrip` — the template serializes (every hook answer checked) and
+  survives protobuf bytes;
+- :func:`check_hook_answers` — each hook a plugin implements answers as documented (owned
+  hooks, registrations, transformers, pre/post execute);
+- :func:`check_foreign_tasks_untouched` — installing the plugin changes no template of a task
+  it does not own;
+- :func:`check_local_matches_container` — a local call and a container-style run (in this
+  process, or through a real ``taskplug-execute`` with ``entrypoint=True``) agree;
+- :func:`check_import_budget` — importing the plugin loads no heavy library and few modules
+  beyond taskplug's (load-independent; a time budget is optional);
 - :func:`check_task_type` — all of the above for one task.
+
+And helpers: :func:`serialize_task_module` (serialize a task module in a fresh interpreter that
+never imports your plugin), :func:`fresh_plugin_manager`, :func:`make_distribution`,
+:mod:`taskplug.testing.venv` (throwaway virtual environments).
 """
 
 from __future__ import annotations
 
-from taskplug.testing.checks import (
-    check_hook_answers,
-    check_import_budget,
-    check_local_matches_container,
-    check_task_type,
-    check_template_roundtrip,
-)
-from taskplug.testing.dist import make_distribution
-from taskplug.testing.manager import fresh_plugin_manager
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "check_hook_answers",
-    "check_import_budget",
-    "check_local_matches_container",
-    "check_task_type",
-    "check_template_roundtrip",
-    "fresh_plugin_manager",
-    "make_distribution",
-]
+# Exported lazily (PEP 562): pytest imports this package for its plugin at every start-up.
+_EXPORTS = {
+    "HEAVY_MODULES": "taskplug.testing.imports",
+    "ImportCost": "taskplug.testing.imports",
+    "ModuleTemplates": "taskplug.testing.modules",
+    "TaskError": "taskplug.testing.modules",
+    "check_foreign_tasks_untouched": "taskplug.testing.foreign",
+    "check_hook_answers": "taskplug.testing.checks",
+    "check_import_budget": "taskplug.testing.imports",
+    "check_local_matches_container": "taskplug.testing.execution",
+    "check_task_type": "taskplug.testing.checks",
+    "check_template_roundtrip": "taskplug.testing.checks",
+    "fresh_plugin_manager": "taskplug.testing.manager",
+    "make_distribution": "taskplug.testing.dist",
+    "run_in_entrypoint": "taskplug.testing.execution",
+    "serialize_task_module": "taskplug.testing.modules",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from taskplug.testing.checks import (
+        check_hook_answers,
+        check_task_type,
+        check_template_roundtrip,
+    )
+    from taskplug.testing.dist import make_distribution
+    from taskplug.testing.execution import check_local_matches_container, run_in_entrypoint
+    from taskplug.testing.foreign import check_foreign_tasks_untouched
+    from taskplug.testing.imports import HEAVY_MODULES, ImportCost, check_import_budget
+    from taskplug.testing.manager import fresh_plugin_manager
+    from taskplug.testing.modules import ModuleTemplates, TaskError, serialize_task_module
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'taskplug.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,10 +1,8 @@
-"""Checks any task-type plugin can run on its own task types."""
+"""Checks any task-type plugin can run on its own task types: templates and hook answers."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,8 +13,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_hook_answers",
-    "check_import_budget",
-    "check_local_matches_container",
     "check_task_type",
     "check_template_roundtrip",
 ]
@@ -33,7 +29,10 @@ def _settings(settings: SerializationSettings | None) -> SerializationSettings:
 def check_template_roundtrip(
     task: PythonTask[Any], settings: SerializationSettings | None = None
 ) -> tasks_pb2.TaskTemplate:
-    """Serialize ``task``; the template must survive protobuf bytes unchanged. Returns it."""
+    """Serialize ``task`` (every hook answer checked); it must survive protobuf bytes.
+
+    Returns the template.
+    """
     from flyteidl.core import tasks_pb2
 
     from taskplug.serialization import serialize
@@ -49,94 +48,154 @@ def check_template_roundtrip(
     return again
 
 
-def check_local_matches_container(task: PythonTask[Any], **inputs: Any) -> Any:
-    """A local call and a container-style run (literal bytes in, literal bytes out) agree.
-
-    Returns the local call's result.
-    """
-    from flyteidl.core import literals_pb2
-
-    local = task(**inputs)
-    lm = task.inputs_to_literal_map(task.python_interface.bind(task.name, (), dict(inputs)))
-    wire_in = literals_pb2.LiteralMap.FromString(lm.SerializeToString(deterministic=True))
-    out = task.dispatch_execute(wire_in, mode="container")
-    wire_out = literals_pb2.LiteralMap.FromString(out.SerializeToString(deterministic=True))
-    remote = task.outputs_from_literal_map(wire_out)
-    assert remote == local, (
-        f"task {task.name!r}: container-style run gave {remote!r}, local {local!r}"
-    )
-    return local
-
-
-_EXPECTED_RETURNS: dict[str, Any] = {
-    "taskplug_get_custom": "dict",
-    "taskplug_get_config": "dict",
+_TARGETS = {
     "taskplug_get_container": "Container",
     "taskplug_get_k8s_pod": "K8sPod",
     "taskplug_get_sql": "Sql",
 }
 
 
+def _plugin_name(plugin: object) -> str:
+    from taskplug._manager import get_plugin_manager
+
+    pm = get_plugin_manager()
+    return pm.get_name(plugin) or (
+        plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__qualname__
+    )
+
+
 def check_hook_answers(
     plugin: object, task: PythonTask[Any], settings: SerializationSettings | None = None
 ) -> dict[str, Any]:
-    """Call each serialization hook ``plugin`` implements for ``task``; check the answer types.
+    """Call each hook ``plugin`` implements, directly, as taskplug would for ``task``.
 
-    Each answer must be ``None`` or of the type the hook documents; ``get_config`` values must
-    be strings and ``get_custom`` must survive conversion to a protobuf ``Struct``. Returns
-    the answers by hook name.
+    ``task`` should be one the plugin owns or serves. Checked, with the same checks
+    ``serialize()`` applies (a wrong answer raises
+    :class:`~taskplug.errors.PluginAnswerError` naming the plugin and the key):
+
+    * owned hooks: ``custom`` a dict of JSON-compatible values, ``config`` str to str, targets
+      the flyteidl message their hook documents;
+    * ``taskplug_register_task_types``: registers task classes and services without error;
+    * ``taskplug_register_type_transformers``: registers ``TypeTransformer`` instances whose
+      literal type can be built;
+    * ``taskplug_pre_execute``: returns ``None`` (its return value is ignored, so a value there
+      is a mistake);
+    * ``taskplug_post_execute``: returns ``None`` or outputs that fit ``task``'s interface.
+
+    Returns the answers by hook name.
     """
-    from google.protobuf import struct_pb2
+    from flyteidl.core import tasks_pb2
+
+    from taskplug._manager import get_plugin_manager
+    from taskplug.serialization.answers import (
+        Answerer,
+        check_config,
+        check_custom,
+        check_message,
+    )
 
     settings = _settings(settings)
+    pm = get_plugin_manager()
+    name = _plugin_name(plugin)
     answers: dict[str, Any] = {}
-    for hook, expected in _EXPECTED_RETURNS.items():
-        impl = getattr(plugin, hook, None)
-        if impl is None:
-            continue
-        answer = impl(task=task, settings=settings)
-        answers[hook] = answer
-        if answer is None:
-            continue
-        got = type(answer).__name__
-        assert got == expected, f"{hook} returned {got}, the hook documents {expected} or None"
-        if hook == "taskplug_get_config":
-            bad = {
-                k: v for k, v in answer.items() if not isinstance(k, str) or not isinstance(v, str)
-            }
-            assert not bad, f"{hook} must map str to str, got {bad!r}"
-        if hook == "taskplug_get_custom":
-            struct_pb2.Struct().update(answer)
+
+    def who(hook: str) -> Answerer:
+        return Answerer(pm, task, hook, method=False, plugin=name)
+
+    def impl(hook: str) -> Any:
+        return getattr(plugin, hook, None)
+
+    if impl("taskplug_get_custom") is not None:
+        answer = answers["taskplug_get_custom"] = impl("taskplug_get_custom")(task, settings)
+        if answer is not None:
+            check_custom(answer, who("taskplug_get_custom"))
+    if impl("taskplug_get_config") is not None:
+        answer = answers["taskplug_get_config"] = impl("taskplug_get_config")(task, settings)
+        if answer is not None:
+            check_config(answer, who("taskplug_get_config"))
+    for hook, message in _TARGETS.items():
+        if impl(hook) is not None:
+            answer = answers[hook] = impl(hook)(task, settings)
+            if answer is not None:
+                check_message(answer, getattr(tasks_pb2, message), who(hook))
+    if impl("taskplug_register_task_types") is not None:
+        answers["taskplug_register_task_types"] = _registrations(plugin, name)
+    if impl("taskplug_register_type_transformers") is not None:
+        answers["taskplug_register_type_transformers"] = _transformers(plugin, name)
+    answers.update(_execution_answers(plugin, name, task))
     return answers
 
 
-def check_import_budget(module: str, budget_seconds: float = 0.2) -> float:
-    """Import ``module`` in a fresh interpreter; its own import time must fit the budget.
+def _registrations(plugin: object, name: str) -> list[Any]:
+    from taskplug.registry import TaskTypeRegistry
 
-    Uses ``-X importtime`` (the cumulative time of the module, not interpreter start-up), so
-    the check is about what the plugin imports. The child sees this process's ``sys.path``.
-    Returns the seconds.
-    """
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    assert proc.returncode == 0, f"import {module} failed:\n{proc.stderr[-2000:]}"
-    cumulative = 0
-    for line in proc.stderr.splitlines():
-        parts = line.split("|")
-        if len(parts) == 3 and parts[2].strip() == module:
-            cumulative = int(parts[1])
-    seconds = cumulative / 1e6
-    assert seconds <= budget_seconds, (
-        f"import {module} took {seconds * 1000:.1f} ms, over the budget of "
-        f"{budget_seconds * 1000:.0f} ms; import heavy modules where they are used"
-    )
-    return seconds
+    registry = TaskTypeRegistry()
+    registry.current_plugin = name
+    plugin.taskplug_register_task_types(registry)  # type: ignore[attr-defined]
+    return [*registry, *registry.services()]
+
+
+def _transformers(plugin: object, name: str) -> list[Any]:
+    from taskplug.types import TypeTransformer, TypeTransformerRegistry
+
+    registry = TypeTransformerRegistry()
+    plugin.taskplug_register_type_transformers(registry)  # type: ignore[attr-defined]
+    found = list(registry)
+    for transformer in found:
+        assert isinstance(transformer, TypeTransformer), (
+            f"plugin {name!r}: taskplug_register_type_transformers registered {transformer!r}, "
+            "which is not a taskplug.types.TypeTransformer"
+        )
+        lt = transformer.get_literal_type(transformer.python_type)
+        assert type(lt).__name__ == "LiteralType", (
+            f"plugin {name!r}: {transformer!r}.get_literal_type() returned {type(lt).__name__}, "
+            "not a flyteidl LiteralType"
+        )
+    return found
+
+
+def _execution_answers(plugin: object, name: str, task: PythonTask[Any]) -> dict[str, Any]:
+    from taskplug.context import ExecutionParameters
+    from taskplug.errors import TypeTransformerFailedError
+
+    answers: dict[str, Any] = {}
+    pre = getattr(plugin, "taskplug_pre_execute", None)
+    post = getattr(plugin, "taskplug_post_execute", None)
+    if pre is None and post is None:
+        return answers
+    params = ExecutionParameters(task_name=task.name)
+    if pre is not None:
+        answer = answers["taskplug_pre_execute"] = pre(task=task, params=params)
+        assert answer is None, (
+            f"plugin {name!r}: taskplug_pre_execute returned {answer!r}; its return value is "
+            "ignored (change params.extra instead)"
+        )
+    if post is not None:
+        sample = _sample_outputs(task)
+        answer = answers["taskplug_post_execute"] = post(task=task, params=params, outputs=sample)
+        if answer is not None:
+            try:
+                task.outputs_to_literal_map(answer)
+            except TypeTransformerFailedError as exc:
+                raise AssertionError(
+                    f"plugin {name!r}: taskplug_post_execute replaced the outputs of task "
+                    f"{task.name!r} with {answer!r}, which do not fit: {exc}"
+                ) from exc
+    return answers
+
+
+def _sample_outputs(task: PythonTask[Any]) -> Any:
+    """Plausible outputs for ``task`` (defaults of its output types) to hand to post_execute."""
+    outputs = task.python_interface.outputs
+    values = []
+    for t in outputs.values():
+        try:
+            values.append(t())
+        except Exception:
+            values.append(None)
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else tuple(values)
 
 
 def check_task_type(
@@ -145,11 +204,22 @@ def check_task_type(
     inputs: dict[str, Any] | None = None,
     plugin: object | None = None,
     settings: SerializationSettings | None = None,
+    entrypoint: bool = False,
 ) -> tasks_pb2.TaskTemplate:
-    """Run every check on one task: template round trip, hook answers, local vs container."""
+    """Run every check on one task of a plugin's task type.
+
+    The template round trip (every hook answer checked), the plugin's hook answers and that it
+    leaves other tasks alone (when ``plugin`` is given), and a local run against a
+    container-style run (when ``inputs`` are given; through a real ``taskplug-execute``
+    subprocess with ``entrypoint=True``).
+    """
+    from taskplug.testing.execution import check_local_matches_container
+    from taskplug.testing.foreign import check_foreign_tasks_untouched
+
     template = check_template_roundtrip(task, settings)
     if plugin is not None:
         check_hook_answers(plugin, task, settings)
+        check_foreign_tasks_untouched(plugin, settings=settings)
     if inputs is not None:
-        check_local_matches_container(task, **inputs)
+        check_local_matches_container(task, entrypoint=entrypoint, **inputs)
     return template
