@@ -206,7 +206,8 @@ def test_hook_error_names_plugin_dist_and_hook_and_keeps_type(taskplug_pm):
     assert isinstance(err, PluginHookError)
     assert str(err) == (
         "plugin 'raiser' (raiser-dist==1.2) hook taskplug_configure_task raised KeyError: "
-        "'missing-key'"
+        "'missing-key' — a bug in the plugin: report it to its authors (raiser-dist==1.2), or "
+        "skip it with TASKPLUG_DISABLE_PLUGINS=raiser"
     )
     assert type(err.__cause__) is KeyError
     frames = traceback.extract_tb(err.__cause__.__traceback__)

@@ -88,6 +88,13 @@ class PluginHookError(PluginError):
         """Build the error to raise for ``original``, keeping its type when that is possible."""
         where = f"plugin {plugin}" + (f" ({dist})" if dist else "")
         message = f"{where} hook {hook} raised {type(original).__name__}: {original}"
+        if not isinstance(original, TaskplugError):  # a bug, not a deliberate refusal
+            name = plugin.strip("'")
+            message += (
+                f" — a bug in the plugin: report it to its authors"
+                f"{f' ({dist})' if dist else ''}, or skip it with "
+                f"TASKPLUG_DISABLE_PLUGINS={name}"
+            )
         err: PluginHookError
         try:
             sub = _subclass_for(type(original))  # type: ignore[arg-type]
