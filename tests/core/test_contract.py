@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flyteidl.core import tasks_pb2
 
 from taskplug import Resources, task
 from taskplug._manager import ENV_DISABLE, ENV_LOAD, build_plugin_manager
+from taskplug.cli import main as cli
 from taskplug.errors import PluginAnswerError, PluginError, PluginHookError
 from taskplug.plugin import PluginWarning, hookimpl
 from taskplug.serialization import serialize
@@ -500,6 +502,9 @@ def test_disable_warns_about_a_name_that_matches_nothing(two_entry_points, monke
     with pytest.warns(PluginWarning, match=r"names 'shel'.*did you mean 'shell'"):
         pm = build_plugin_manager()
     assert pm.has_plugin("shell")
+    with fresh_plugin_manager():
+        result = CliRunner().invoke(cli, ["plugins"])
+    assert "note: TASKPLUG_DISABLE_PLUGINS names 'shel'" in " ".join(result.output.split())
 
 
 @pytest.mark.parametrize("name", ["shell", "shell-plugin", "shell_plugin"])

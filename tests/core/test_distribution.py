@@ -112,4 +112,6 @@ def test_third_party_plugin_installs_and_is_discovered(venv: Path, tmp_path: Pat
     lines = (ROOT / "examples/third-party-plugin/src/taskplug_shout/__init__.py").read_text()
     assert len(lines.splitlines()) < 40
     listing = run_checked([str(venv.parent / "taskplug"), "plugins", "--json"]).stdout
-    assert {row["name"] for row in json.loads(listing)} >= {"container", "shout"}
+    rows = {row["name"]: row for row in json.loads(listing)["plugins"]}
+    assert set(rows) >= {"container", "shout"}
+    assert rows["shout"]["task_types"] == ["shout (ShoutTask <- Shout)"]

@@ -362,10 +362,11 @@ def test_cli_plugins_lists_dist_version_hooks_and_import_time(make_plugin_dist):
     with fresh_plugin_manager():
         result = CliRunner().invoke(cli, ["plugins", "--json"])
         assert result.exit_code == 0, result.output
-        rows = {row["name"]: row for row in json.loads(result.output)}
+        rows = {row["name"]: row for row in json.loads(result.output)["plugins"]}
         assert rows["good"]["distribution"] == "good-plugin"
         assert rows["good"]["version"] == "2.3"
         assert rows["good"]["hooks"] == ["taskplug_get_config", "taskplug_register_task_types"]
+        assert rows["good"]["task_types"] == ["good (GoodTask <- GoodConfig)"]
         assert rows["good"]["import_ms"] >= 0
         assert rows["container"]["distribution"] == "taskplug"
         table = CliRunner().invoke(cli, ["plugins"], env={"COLUMNS": "200"})

@@ -225,16 +225,18 @@ def _matches(ep: EntryPoint, name: str) -> bool:
     return ep.dist is not None and normalize_dist_name(name) == normalize_dist_name(ep.dist)
 
 
-def _unknown_name_warning(variable: str, name: str, eps: list[EntryPoint]) -> None:
+def _unknown_name_warning(
+    pm: TaskplugPluginManager, variable: str, name: str, eps: list[EntryPoint]
+) -> None:
     known = sorted({ep.name for ep in eps} | {ep.dist for ep in eps if ep.dist})
     close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    warnings.warn(
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    message = (
         f"{variable} names {name!r}, which is no installed taskplug plugin (entry-point, "
-        f"distribution or module name){hint} Installed: {', '.join(known) or 'none'}",
-        PluginWarning,
-        stacklevel=4,
+        f"distribution or module name){hint} Installed: {', '.join(known) or 'none'}"
     )
+    pm.notes.append(message)
+    warnings.warn(message, PluginWarning, stacklevel=4)
 
 
 def load_all(pm: TaskplugPluginManager, *, autoload: bool) -> None:
@@ -247,7 +249,7 @@ def load_all(pm: TaskplugPluginManager, *, autoload: bool) -> None:
         if not any(_matches(ep, name) for ep in eps) and name not in _BUILTIN_FALLBACK:
             named = _split_env(ENV_LOAD)
             if name not in named:
-                _unknown_name_warning(ENV_DISABLE, name, eps)
+                _unknown_name_warning(pm, ENV_DISABLE, name, eps)
 
     def is_disabled(ep: EntryPoint) -> bool:
         return any(_matches(ep, name) for name in disabled)

@@ -101,6 +101,8 @@ class TaskplugPluginManager(pluggy.PluginManager):
     def __init__(self, *, strict: bool = False) -> None:
         super().__init__(hookspecs.PROJECT)
         self.infos: dict[str, PluginInfo] = {}
+        #: Problems with the plugin switches themselves (a name that matches nothing).
+        self.notes: list[str] = []
         #: Raise on a broken plugin instead of refusing it with a warning.
         self.strict = strict
         self.add_hookspecs(hookspecs)

@@ -34,17 +34,18 @@ def plugins(as_json: bool) -> None:
     """
     import warnings
 
-    from taskplug.cli.plugins import plugin_rows, print_plugin_table
+    from taskplug.cli.plugins import plugin_notes, plugin_rows, print_plugin_table
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # each problem is shown in the listing itself
         rows = plugin_rows()
+        notes = plugin_notes()
     if as_json:
         import json
 
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps({"plugins": rows, "notes": notes}, indent=2))
         return
-    print_plugin_table(rows)
+    print_plugin_table(rows, notes)
 
 
 from taskplug.cli.run import run  # noqa: E402

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["plugin_rows", "print_plugin_table"]
+__all__ = ["plugin_notes", "plugin_rows", "print_plugin_table"]
+
+
+def plugin_notes() -> list[str]:
+    """Problems with the plugin switches (``TASKPLUG_DISABLE_PLUGINS`` naming nothing …)."""
+    from taskplug._manager import get_plugin_manager
+
+    return list(get_plugin_manager().notes)
 
 
 def plugin_rows() -> list[dict[str, Any]]:
@@ -68,7 +75,7 @@ def _transformers_by_plugin(pm: Any) -> dict[str, list[str]]:
     return found
 
 
-def print_plugin_table(rows: list[dict[str, Any]]) -> None:
+def print_plugin_table(rows: list[dict[str, Any]], notes: list[str] | None = None) -> None:
     """One block per plugin (nothing cut at any terminal width): origin, status, what it
     provides, its hooks; a plugin that is not loaded shows the full reason."""
     from rich.console import Console
@@ -101,3 +108,5 @@ def print_plugin_table(rows: list[dict[str, Any]]) -> None:
         ):
             if items:
                 console.print(f"  {label}: {escape(', '.join(items))}")
+    for note in notes or ():
+        console.print(f"\n[yellow]note[/]: {escape(note)}")
