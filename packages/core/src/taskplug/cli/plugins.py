@@ -109,4 +109,4 @@ def print_plugin_table(rows: list[dict[str, Any]], notes: list[str] | None = Non
             if items:
                 console.print(f"  {label}: {escape(', '.join(items))}")
     for note in notes or ():
-        console.print(f"\n[yellow]note[/]: {escape(note)}")
+        console.print(f"\n[yellow]note[/]: {escape(note)}", soft_wrap=True)
