@@ -502,7 +502,7 @@ def test_disable_warns_about_a_name_that_matches_nothing(two_entry_points, monke
     with pytest.warns(PluginWarning, match=r"names 'shel'.*did you mean 'shell'"):
         pm = build_plugin_manager()
     assert pm.has_plugin("shell")
-    with fresh_plugin_manager():
+    with pytest.warns(PluginWarning), fresh_plugin_manager():
         result = CliRunner().invoke(cli, ["plugins"])
     assert "note: TASKPLUG_DISABLE_PLUGINS names 'shel'" in " ".join(result.output.split())
 

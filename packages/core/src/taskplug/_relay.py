@@ -87,10 +87,12 @@ class HookRelay:
     def __init__(self, pm: TaskplugPluginManager) -> None:
         self._pm = pm
         self._impl_calls: dict[tuple[str, str], Callable[..., Any] | None] = {}
+        self._plans: dict[type, tuple[tuple[str, str, Callable[..., Any] | None], ...]] = {}
 
     def forget(self) -> None:
-        """Drop cached implementations (the set of plugins changed)."""
+        """Drop cached implementations and plans (the set of plugins changed)."""
         self._impl_calls.clear()
+        self._plans.clear()
 
     def call(self, name: str, **kwargs: Any) -> Any:
         """Call hook ``name``; errors raised by a plugin name the plugin and its distribution."""
@@ -143,8 +145,41 @@ class HookRelay:
         ``None`` when no plugin owns the task or the owner does not implement the hook.
         """
         plugin = self._pm.task_types.answering_plugin(task, hook)
-        if plugin is None:
-            return None
+        return None if plugin is None else self._impl_call(hook, plugin)
+
+    def owned_plan(
+        self, task_class: type[PythonTask[Any]]
+    ) -> tuple[tuple[str, str, Callable[..., Any] | None], ...]:
+        """How ``serialize()`` asks each owned hook for tasks of ``task_class`` (cached).
+
+        One ``(section, mode, call)`` per owned hook, ``section`` being ``custom``, ``config``,
+        ``container``, ``k8s_pod`` or ``sql``. ``mode``: ``method`` (the class overrides
+        ``get_<section>``), ``call`` (the owner's implementation, ``call``), ``dynamic`` (a
+        plugin serves some tasks for this hook: use :meth:`owned` per task) or ``skip``.
+        """
+        plan = self._plans.get(task_class)
+        if plan is not None:
+            return plan
+        from taskplug.registry import OWNED_HOOKS
+        from taskplug.tasks.base import PythonTask
+
+        registry = self._pm.task_types
+        steps: list[tuple[str, str, Callable[..., Any] | None]] = []
+        for hook in OWNED_HOOKS:
+            section = hook.removeprefix("taskplug_get_")
+            method = f"get_{section}"
+            if getattr(task_class, method) is not getattr(PythonTask, method):
+                steps.append((section, "method", None))
+            elif registry.has_services(hook):
+                steps.append((section, "dynamic", None))
+            else:
+                owner = registry.hook_owner(task_class, hook)
+                call = None if owner is None else self._impl_call(hook, owner)
+                steps.append((section, "skip" if call is None else "call", call))
+        plan = self._plans[task_class] = tuple(steps)
+        return plan
+
+    def _impl_call(self, hook: str, plugin: str) -> Callable[..., Any] | None:
         key = (hook, plugin)
         try:
             return self._impl_calls[key]

@@ -54,32 +54,28 @@ RUNTIME_FLAVOR = "python"
 _TASK = identifier_pb2.TASK
 _FLYTE_SDK = tasks_pb2.RuntimeMetadata.FLYTE_SDK
 _BASE_SECURITY = PythonTask.security_context
-_BASE_GET_CUSTOM = PythonTask.get_custom
-_BASE_GET_CONFIG = PythonTask.get_config
 _BASE_GET_CONTAINER = PythonTask.get_container
 _BASE_GET_EXTENDED = PythonTask.get_extended_resources
-#: The target sections: template field, base method, message type.
-_TARGETS = (
-    ("container", PythonTask.get_container, tasks_pb2.Container),
-    ("k8s_pod", PythonTask.get_k8s_pod, tasks_pb2.K8sPod),
-    ("sql", PythonTask.get_sql, tasks_pb2.Sql),
-)
+#: The target sections and their message types.
+_TARGETS = {
+    "container": tasks_pb2.Container,
+    "k8s_pod": tasks_pb2.K8sPod,
+    "sql": tasks_pb2.Sql,
+}
 
 
-def _ask(
-    task: PythonTask[Any],
-    settings: SerializationSettings,
-    pm: TaskplugPluginManager,
-    method: bool,
-    section: str,
-) -> tuple[Any, Answerer]:
-    """The answer for ``section`` (from the task's own method or its owner's hook) and who."""
-    hook = f"taskplug_get_{section}"
-    who = Answerer(pm, task, hook, method=method)
-    if method:
-        return getattr(task, f"get_{section}")(settings), who
-    call = pm.hooks.owned(hook, task)
-    return (None if call is None else call(task=task, settings=settings)), who
+def _apply(tt: tasks_pb2.TaskTemplate, section: str, answer: Any, who: Answerer) -> bool:
+    """Check ``answer`` and write it into ``tt``; whether it was a target."""
+    if section == "custom":
+        tt.custom.update(check_custom(answer, who))
+        return False
+    if section == "config":
+        config = check_config(answer, who)
+        if config:
+            tt.config.update(config)
+        return False
+    getattr(tt, section).CopyFrom(check_message(answer, _TARGETS[section], who))
+    return True
 
 
 def _check_owner(task: PythonTask[Any], pm: TaskplugPluginManager) -> None:
@@ -117,24 +113,25 @@ def serialize(task: PythonTask[Any], settings: SerializationSettings) -> tasks_p
     fill_metadata(tt.metadata, task.metadata, generates_deck=task.enable_deck)
     fill_interface(tt.interface, task.python_interface)
 
-    # Owned hooks are asked of the task's owner only (``HookRelay.owned``); a task class that
-    # overrides the method is asked itself. Every answer is checked where it enters.
+    # Owned hooks are asked of the task's owner only; a task class that overrides the method
+    # is asked itself (``HookRelay.owned_plan``, cached per class). Every answer is checked.
     cls = type(task)
     pm = get_plugin_manager()
-    custom, who = _ask(task, settings, pm, cls.get_custom is not _BASE_GET_CUSTOM, "custom")
-    if custom is not None:
-        tt.custom.update(check_custom(custom, who))
-    config, who = _ask(task, settings, pm, cls.get_config is not _BASE_GET_CONFIG, "config")
-    if config is not None:
-        config = check_config(config, who)
-        if config:
-            tt.config.update(config)
-    targets = 0
-    for name, base, expected in _TARGETS:
-        answer, who = _ask(task, settings, pm, getattr(cls, f"get_{name}") is not base, name)
+    targets = False
+    for section, mode, call in pm.hooks.owned_plan(cls):
+        if mode == "skip":
+            continue
+        if mode == "method":
+            answer = getattr(task, f"get_{section}")(settings)
+        else:
+            if mode == "dynamic":  # a plugin serves some tasks for this hook: ask per task
+                call = pm.hooks.owned(f"taskplug_get_{section}", task)
+            if call is None:
+                continue
+            answer = call(task=task, settings=settings)
         if answer is not None:
-            getattr(tt, name).CopyFrom(check_message(answer, expected, who))
-            targets += 1
+            who = Answerer(pm, task, f"taskplug_get_{section}", method=mode == "method")
+            targets = _apply(tt, section, answer, who) or targets
     if not targets:
         _check_owner(task, pm)
 
