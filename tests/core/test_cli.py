@@ -178,7 +178,7 @@ def test_run_typed_options(runner: CliRunner, tasks_file: Path) -> None:
         (["add", "--a", "x"], "Invalid value for '--a': 'x' is not a valid int"),
         (["add"], "Missing option '--a'"),
         (["add", "--a", "1", "--c", "3"], "No such option '--c'"),
-        (["nope"], "no task named 'nope'"),
+        (["nope"], "no task or workflow named 'nope'"),
         (["train", "--params", '{"lr": "a"}', "--tags", "[]", "--when", "now"], "value.lr"),
         (["train", "--params", '{"lr": 1, "x": 1}', "--tags", "[]", "--when", "now"], "no field"),
         (["train", "--params", "{", "--tags", "[]", "--when", "now"], "not valid JSON"),

@@ -37,6 +37,21 @@ _EXPORTS: dict[str, str] = {
     "ExecutionParameters": "taskplug.context",
     "get_plugin_manager": "taskplug._manager",
     "load_plugin": "taskplug._manager",
+    # workflows (taskplug.workflows)
+    "workflow": "taskplug.workflows.workflow",
+    "PythonFunctionWorkflow": "taskplug.workflows.workflow",
+    "WorkflowFailurePolicy": "taskplug.workflows.workflow",
+    "WorkflowBase": "taskplug.workflows.graph",
+    "ImperativeWorkflow": "taskplug.workflows.imperative",
+    "dynamic": "taskplug.workflows.dynamic",
+    "create_node": "taskplug.workflows.node",
+    "Node": "taskplug.workflows.node",
+    "Promise": "taskplug.workflows.promise",
+    "VoidPromise": "taskplug.workflows.promise",
+    "WorkflowError": "taskplug.workflows.errors",
+    "WorkflowCompileError": "taskplug.workflows.errors",
+    "WorkflowTypeError": "taskplug.workflows.errors",
+    "PromiseUsageError": "taskplug.workflows.errors",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -64,6 +79,22 @@ if TYPE_CHECKING:
     from taskplug.tasks.interface import Interface
     from taskplug.tasks.metadata import Documentation, TaskMetadata
     from taskplug.types import Directory, File, TypeEngine
+    from taskplug.workflows.dynamic import dynamic
+    from taskplug.workflows.errors import (
+        PromiseUsageError,
+        WorkflowCompileError,
+        WorkflowError,
+        WorkflowTypeError,
+    )
+    from taskplug.workflows.graph import WorkflowBase
+    from taskplug.workflows.imperative import ImperativeWorkflow
+    from taskplug.workflows.node import Node, create_node
+    from taskplug.workflows.promise import Promise, VoidPromise
+    from taskplug.workflows.workflow import (
+        PythonFunctionWorkflow,
+        WorkflowFailurePolicy,
+        workflow,
+    )
 
 
 def __getattr__(name: str) -> Any:

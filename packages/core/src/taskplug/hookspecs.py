@@ -268,3 +268,33 @@ def taskplug_post_execute(task: PythonTask[Any], params: ExecutionParameters, ou
     replacement that does not fit the task's outputs raises
     :class:`~taskplug.errors.PluginAnswerError` naming the plugin that made it.
     """
+
+
+# --------------------------------------------------------------------------------------------
+# Workflows (issue 14): per-node overrides. Added at the end on purpose; see docs/workflows.md.
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def taskplug_node_pod_override(
+    task: PythonTask[Any], pod_template: Any, settings: SerializationSettings
+) -> tasks_pb2.K8sPod | None:
+    """Return the ``K8sPod`` that a workflow node running ``task`` gets for ``pod_template``.
+
+    Caller: serialization of a workflow (or of a dynamic task's ``DynamicJobSpec``), once per
+    node that was given ``t(...).with_overrides(pod_template=...)``; the message goes into the
+    node's ``task_node.overrides.pod_template``. ``pod_template`` is the object the user passed
+    (for the Kubernetes pod plugin, its ``PodTemplate``); ``task`` is the task the node runs
+    (not changed by the override); ``settings`` resolve the image and command of the primary
+    container. The answer is what flytekit's translator writes for the same override: the pod
+    spec (``pod_spec``, a JSON struct: the primary container merged with the task's container —
+    image, command, resources, env), ``metadata`` (labels, annotations) and
+    ``primary_container_name``.
+
+    Kind: cross-cutting and ``firstresult`` — implementations are asked in pluggy order and the
+    first non-``None`` answer wins; return ``None`` for tasks or templates the plugin does not
+    handle. The answer must be a ``flyteidl.core.tasks_pb2.K8sPod`` (anything else is an error
+    naming the plugin). When no plugin implements this hook, ``with_overrides(pod_template=...)``
+    raises at once, and when none answers, serialization raises — a pod override is never
+    dropped silently. The Kubernetes pod plugin (``taskplug-k8s-pod``) implements it.
+    """

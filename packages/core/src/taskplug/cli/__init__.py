@@ -20,6 +20,7 @@ def main() -> None:
     Common uses:
       taskplug run my_tasks.py add --a 1 --b 2     run a task locally, print its outputs
       taskplug serialize my_tasks.py -o out/       write each task's template (.pb and .json)
+      taskplug package my_tasks.py -i IMAGE        an archive for `flytectl register files`
       taskplug plugins                              list the plugins and the hooks they implement
     """
 
@@ -48,8 +49,10 @@ def plugins(as_json: bool) -> None:
     print_plugin_table(rows, notes)
 
 
+from taskplug.cli.package import package  # noqa: E402
 from taskplug.cli.run import run  # noqa: E402
 from taskplug.cli.serialize import serialize  # noqa: E402
 
 main.add_command(run)
 main.add_command(serialize)
+main.add_command(package)

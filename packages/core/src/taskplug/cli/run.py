@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from taskplug.tasks.base import PythonTask
 from taskplug.cli.inputs import InputType, option_default, option_help, option_metavar
-from taskplug.cli.tasks_file import find_task, load_module, load_tasks
+from taskplug.cli.tasks_file import find_task, load_entities, load_module
 
 __all__ = ["run"]
 
@@ -41,12 +41,14 @@ def _task_command(t: PythonTask[Any], path: str) -> click.Command:
         _run_task(t, values)
 
     docs = t.docs
-    summary = docs.short_description or f"Run task {t.name}."
+    kind = getattr(t, "entity_kind", "task")
+    summary = docs.short_description or f"Run {kind} {t.name}."
     return click.Command(
         t.name.rpartition(".")[2],
         params=params,
         callback=callback,
-        help=f"{summary}\n\nTask {t.name} from {path}; each option is one of its inputs.",
+        help=f"{summary}\n\n{kind.capitalize()} {t.name} from {path}; each option is one of "
+        "its inputs.",
         short_help=summary,
     )
 
@@ -69,7 +71,10 @@ def _run_task(t: PythonTask[Any], values: dict[str, Any]) -> None:
         package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         exc.__traceback__ = trim_traceback(exc.__traceback__, package_dir)
         click.echo("".join(traceback.format_exception(exc)), err=True)
-        raise click.ClickException(f"task {t.name!r} failed: {type(exc).__name__}: {exc}") from exc
+        kind = getattr(t, "entity_kind", "task")
+        raise click.ClickException(
+            f"{kind} {t.name!r} failed: {type(exc).__name__}: {exc}"
+        ) from exc
     _print_outputs(console, t, result)
 
 
@@ -104,8 +109,9 @@ class _TaskFile(click.Group):
     def __init__(self, path: str) -> None:
         super().__init__(
             name=path,
-            help=f"Tasks of {path}. `taskplug run {path} TASK --help` shows a task's inputs.",
-            subcommand_metavar="TASK [--INPUT VALUE]...",
+            help=f"Tasks and workflows of {path}. `taskplug run {path} NAME --help` shows "
+            "the inputs of one.",
+            subcommand_metavar="TASK|WORKFLOW [--INPUT VALUE]...",
         )
         self.path = path
         self._module: ModuleType | None = None
@@ -117,7 +123,7 @@ class _TaskFile(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The file's tasks."""
-        return sorted(load_tasks(self._load()))
+        return sorted(load_entities(self._load()))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The command that runs task ``cmd_name``."""
@@ -137,19 +143,20 @@ class _RunGroup(click.Group):
 
 @click.group(
     cls=_RunGroup,
-    subcommand_metavar="FILE TASK [--INPUT VALUE]...",
+    subcommand_metavar="FILE TASK|WORKFLOW [--INPUT VALUE]...",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 def run() -> None:
-    """Run a task from a Python file on this machine and print its outputs.
+    """Run a task or workflow from a Python file on this machine and print its outputs.
 
-    Each input of the task becomes an option: numbers, text, true/false, dates
+    Each input becomes an option: numbers, text, true/false, dates
     (2024-05-01T12:00), durations (1h30m) as they are; lists, dicts and dataclasses
     as JSON. Inputs with a default may be left out.
 
     \b
     Examples:
       taskplug run my_tasks.py add --a 1 --b 2
+      taskplug run my_tasks.py pipeline --n 3      run a workflow (node by node)
       taskplug run my_tasks.py train --params '{"lr": 0.1, "epochs": 3}'
       taskplug run my_tasks.py --help          list the tasks of the file
       taskplug run my_tasks.py add --help      list the inputs of a task

@@ -1,9 +1,10 @@
-"""``taskplug serialize FILE… -o DIR``: write each task's template as ``.pb`` and ``.json``."""
+"""``taskplug serialize FILE… -o DIR``: write each task's template (and each workflow's spec and
+default launch plan) as ``.pb`` and ``.json``."""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,8 +12,7 @@ from taskplug.execute.storage import write_atomic
 
 if TYPE_CHECKING:
     from taskplug.settings import SerializationSettings
-    from taskplug.tasks.base import PythonTask
-from taskplug.cli.tasks_file import load_module, load_tasks
+from taskplug.cli.tasks_file import load_module
 
 __all__ = ["serialize"]
 
@@ -105,11 +105,14 @@ def serialize(
     version: str,
     env: tuple[str, ...],
 ) -> None:
-    """Write the Flyte task template of every task in FILES.
+    """Write the Flyte templates of every task and workflow in FILES.
 
-    For each task declared in the given Python files, OUTPUT/<task name>.pb holds the
-    flyteidl TaskTemplate as protobuf and OUTPUT/<task name>.json the same template as
-    JSON to read. Files are written atomically (temporary name, then rename).
+    For each task declared in the given Python files (and each task a workflow uses),
+    OUTPUT/<task name>.pb holds the flyteidl TaskTemplate as protobuf and OUTPUT/<task
+    name>.json the same template as JSON to read. For each workflow,
+    OUTPUT/<name>.workflow.pb holds its WorkflowSpec (template and sub-workflows) and
+    OUTPUT/<name>.launchplan.pb its default launch plan, each with a .json twin. Files
+    are written atomically (temporary name, then rename).
 
     \b
     Example:
@@ -119,31 +122,40 @@ def serialize(
     from rich.console import Console
     from rich.table import Table
 
+    from taskplug.cli.tasks_file import load_entities
     from taskplug.errors import TaskplugError
-    from taskplug.serialization import serialize as to_template
     from taskplug.settings import ImageConfigError
+    from taskplug.workflows.serialize import Registrable
 
     settings = _settings_from_options(project, domain, version, images, env)
-    tasks: list[PythonTask[Any]] = []
+    reg = Registrable(settings)
     for path in files:
-        found = load_tasks(load_module(path))
+        found = load_entities(load_module(path))
         if not found:
-            click.echo(f"warning: no tasks found in {path}", err=True)
-        tasks.extend(found.values())
+            click.echo(f"warning: no tasks or workflows found in {path}", err=True)
+        for entity in found.values():
+            try:
+                reg.add(entity)
+            except TaskplugError as exc:
+                cause = exc.__cause__ if isinstance(exc.__cause__, ImageConfigError) else exc
+                kind = getattr(entity, "entity_kind", "task")
+                raise click.ClickException(
+                    f"{kind} {entity.name!r} could not be serialized: {cause}"
+                ) from exc
     os.makedirs(output_dir, exist_ok=True)
-    table = Table(title=f"task templates written to {output_dir}", title_justify="left")
-    for col in ("task", "type", "image", "bytes"):
+    table = Table(title=f"templates written to {output_dir}", title_justify="left")
+    for col in ("name", "type", "image", "bytes"):
         table.add_column(col, justify="right" if col == "bytes" else "left")
-    for t in tasks:
-        try:
-            template = to_template(t, settings)
-        except TaskplugError as exc:
-            cause = exc.__cause__ if isinstance(exc.__cause__, ImageConfigError) else exc
-            raise click.ClickException(f"task {t.name!r} could not be serialized: {cause}") from exc
-        data = template.SerializeToString(deterministic=True)
-        text = json_format.MessageToJson(template, indent=2, sort_keys=True) + "\n"
-        write_atomic(output_dir, f"{t.name}.pb", data)
-        write_atomic(output_dir, f"{t.name}.json", text.encode())
-        image = template.container.image if template.HasField("container") else "-"
-        table.add_row(t.name, template.type, image, str(len(data)))
+    for kind, entity, message in reg.entries:
+        if kind == "task":
+            message = message.template
+            suffix, row_type = "", message.type
+            image = message.container.image if message.HasField("container") else "-"
+        else:
+            suffix, row_type, image = f".{kind.replace('_', '')}", kind.replace("_", " "), "-"
+        data = message.SerializeToString(deterministic=True)
+        text = json_format.MessageToJson(message, indent=2, sort_keys=True) + "\n"
+        write_atomic(output_dir, f"{entity.name}{suffix}.pb", data)
+        write_atomic(output_dir, f"{entity.name}{suffix}.json", text.encode())
+        table.add_row(entity.name, row_type, image, str(len(data)))
     Console().print(table)

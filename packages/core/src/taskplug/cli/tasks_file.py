@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from taskplug.tasks.base import PythonTask
 
-__all__ = ["find_task", "load_module", "load_tasks"]
+__all__ = ["find_task", "load_entities", "load_module", "load_tasks", "load_workflows"]
 
 
 def _module_name_for(path: str) -> tuple[str, str]:
@@ -67,12 +67,35 @@ def load_tasks(module: ModuleType, *, own_only: bool = True) -> dict[str, Python
     return found
 
 
-def find_task(module: ModuleType, name: str, path: str) -> PythonTask[Any]:
-    tasks = load_tasks(module, own_only=False)
-    if name in tasks:
-        return tasks[name]
-    for t in tasks.values():
+def load_workflows(module: ModuleType, *, own_only: bool = True) -> dict[str, Any]:
+    """Workflows at module level of ``module`` by attribute name (``own_only``: declared there)."""
+    from taskplug.workflows.graph import WorkflowBase
+
+    found: dict[str, Any] = {}
+    for attr, value in vars(module).items():
+        if not isinstance(value, WorkflowBase):
+            continue
+        if own_only and getattr(value, "instantiated_in", module.__name__) != module.__name__:
+            continue
+        found[attr] = value
+    return found
+
+
+def load_entities(module: ModuleType) -> dict[str, Any]:
+    """Tasks and workflows declared in ``module``, in the order the module defines them."""
+    wanted = {**load_tasks(module), **load_workflows(module)}
+    return {attr: wanted[attr] for attr in vars(module) if attr in wanted}
+
+
+def find_task(module: ModuleType, name: str, path: str) -> Any:
+    """The task or workflow called ``name`` (attribute, full or short name) in ``module``."""
+    entities = {**load_tasks(module, own_only=False), **load_workflows(module, own_only=False)}
+    if name in entities:
+        return entities[name]
+    for t in entities.values():
         if t.name == name or t.name.rpartition(".")[2] == name:
             return t
-    known = ", ".join(sorted(load_tasks(module))) or "none"
-    raise click.UsageError(f"no task named {name!r} in {path}; its tasks are: {known}")
+    known = ", ".join(sorted(load_entities(module))) or "none"
+    raise click.UsageError(
+        f"no task or workflow named {name!r} in {path}; its tasks and workflows are: {known}"
+    )

@@ -10,6 +10,7 @@
 
 Loads the task through the resolver, reads ``inputs.pb`` (a flyteidl ``LiteralMap``), runs
 ``task.dispatch_execute(..., mode="container")`` and writes ``<output-prefix>/outputs.pb``
+(``futures.pb``, a ``DynamicJobSpec``, when a dynamic task launched nodes)
 atomically; on any failure it writes ``<output-prefix>/error.pb`` (an ``ErrorDocument`` laid
 out as flytekit's) and exits 1, or 0 when ``FLYTE_FAIL_ON_ERROR`` is false.
 
@@ -310,7 +311,7 @@ def _read_inputs(uri: str) -> Any:
     return lm
 
 
-def _run(task: PythonTask[Any], lm: Any, opts: Options) -> bytes:
+def _run(task: PythonTask[Any], lm: Any, opts: Options) -> tuple[str, bytes]:
     from taskplug.context import ExecutionParameters
     from taskplug.errors import PluginError, TypeTransformerFailedError
     from taskplug.execute.errors import Failure
@@ -351,7 +352,11 @@ def _run(task: PythonTask[Any], lm: Any, opts: Options) -> bytes:
         data: bytes = out.SerializeToString()
     except Exception as exc:
         raise Failure.from_exception(exc, origin="SYSTEM", recoverable=False) from exc
-    return data
+    if type(out).__name__ == "DynamicJobSpec":  # a dynamic task: the nodes it launches
+        from taskplug.workflows.dynamic import FUTURES_FILE_NAME
+
+        return FUTURES_FILE_NAME, data
+    return OUTPUT_FILE_NAME, data
 
 
 def _report(failure: Failure, opts: Options, task: str | None) -> None:
@@ -404,11 +409,11 @@ def execute(opts: Options) -> int:
             sys.stderr.write(f"{PROG}: --test: loaded {task.name!r}, not running it\n")
             return 0
         lm = _read_inputs(opts.inputs)
-        data = _run(task, lm, opts)
+        file_name, data = _run(task, lm, opts)
         from taskplug.execute.storage import write_atomic
 
         try:
-            write_atomic(opts.output_prefix, OUTPUT_FILE_NAME, data)
+            write_atomic(opts.output_prefix, file_name, data)
         except Exception as exc:
             err = OSError(
                 f"outputs could not be written to {opts.output_prefix!r}: "

@@ -28,6 +28,7 @@ from taskplug.errors import PluginError
 from taskplug.serialization.answers import Answerer, check_config, check_custom, check_message
 from taskplug.serialization.security import fill_security_context, security_context
 from taskplug.tasks.base import PythonTask
+from taskplug.tasks.function import PythonFunctionTask
 
 if TYPE_CHECKING:
     from flyteidl.core import interface_pb2
@@ -56,6 +57,7 @@ _FLYTE_SDK = tasks_pb2.RuntimeMetadata.FLYTE_SDK
 _BASE_SECURITY = PythonTask.security_context
 _BASE_GET_CONTAINER = PythonTask.get_container
 _BASE_GET_EXTENDED = PythonTask.get_extended_resources
+_DYNAMIC = PythonFunctionTask.ExecutionBehavior.DYNAMIC
 #: The target sections and their message types.
 _TARGETS = {
     "container": tasks_pb2.Container,
@@ -100,7 +102,12 @@ def serialize(task: PythonTask[Any], settings: SerializationSettings) -> tasks_p
     """The flyteidl ``TaskTemplate`` of ``task`` for ``settings``.
 
     Sections the hooks leave empty (``None``) are left unset, as flytekit leaves them.
+    A dynamic task's container also gets the settings themselves (``_F_SS_C``), as flytekit's.
     """
+    if getattr(task, "execution_mode", None) is _DYNAMIC:  # taskplug.workflows.dynamic
+        from taskplug.workflows.transport import with_serialized_context
+
+        settings = with_serialized_context(settings)
     tt = tasks_pb2.TaskTemplate()
     tid = tt.id
     tid.resource_type = _TASK

@@ -26,6 +26,7 @@ from taskplug.errors import (
 from taskplug.resources import Resources, ResourceSpec, Secret
 from taskplug.tasks.interface import Interface
 from taskplug.tasks.metadata import Documentation, ExecutionMode, TaskMetadata
+from taskplug.workflows.compilation import COMPILING
 
 if TYPE_CHECKING:
     from contextvars import Token
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from flyteidl.core import literals_pb2, tasks_pb2
 
     from taskplug.settings import SerializationSettings
+    from taskplug.workflows.node import NodeMetadata
 
 __all__ = [
     "LocalExecutionWarning",
@@ -434,10 +436,42 @@ class PythonTask(Generic[T]):
         hooks().get_extended_resources(self, settings, proposal)
         return proposal.to_proto(task=self.name)
 
+    # -- workflows (taskplug.workflows) -----------------------------------------------------
+
+    def construct_node_metadata(self) -> NodeMetadata:
+        """The metadata of a workflow node running this task: short name, timeout, retries,
+        interruptible (as flytekit's ``construct_node_metadata``)."""
+        from taskplug.workflows.node import NodeMetadata, short_name
+
+        md = self._metadata
+        timeout = md.timeout if isinstance(md.timeout, datetime.timedelta) else None
+        return NodeMetadata(
+            short_name(self._name),
+            timeout=timeout,
+            retries=md.retries,
+            interruptible=md.interruptible,
+        )
+
+    def compile(self, *args: Any, **kwargs: Any) -> Any:
+        """Add a node running this task to the workflow being compiled; returns its promises."""
+        state = COMPILING.get()
+        if state is None:
+            raise TaskplugError(
+                f"task {self._name!r}: compile() adds a node to a workflow being compiled; "
+                "call it inside a @workflow or @dynamic function"
+            )
+        return state.call(self, args, kwargs)
+
     # -- execution --------------------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the task locally through the literal round trip; returns its outputs."""
+        """Run the task locally through the literal round trip; returns its outputs.
+
+        While a workflow is being compiled, the call adds a node and returns promises instead.
+        """
+        state = COMPILING.get()  # workflows (taskplug.workflows): one ContextVar read
+        if state is not None:
+            return state.call(self, args, kwargs)
         values = self._interface.bind(self._name, args, kwargs)
         try:
             return self.local_execute(**values)

@@ -12,6 +12,7 @@ from taskplug.errors import TaskSignatureError
 from taskplug.resolver import TaskResolver, default_task_resolver
 from taskplug.tasks.base import PythonTask, UserCodeError, user_exception
 from taskplug.tasks.interface import Interface, module_of, transform_function
+from taskplug.workflows.compilation import COMPILING
 
 if TYPE_CHECKING:
     from flyteidl.core import literals_pb2
@@ -205,6 +206,10 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
             pickle_untyped=pickle_untyped,
             **kwargs,
         )
+        if execution_mode is self.ExecutionBehavior.DYNAMIC:
+            # A dynamic run returns its outputs as a LiteralMap (or, in a container, a
+            # DynamicJobSpec) already; only dynamic tasks pay for checking that.
+            self.outputs_to_literal_map = self._dynamic_outputs  # type: ignore[method-assign]
 
     @property
     def task_function(self) -> Callable[..., Any]:
@@ -222,8 +227,34 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
         return self._node_dependency_hints
 
     def execute(self, **kwargs: Any) -> Any:
-        """Call the function with the inputs."""
+        """Call the function with the inputs (a dynamic task compiles and runs its graph)."""
+        if self._execution_mode is self.ExecutionBehavior.DYNAMIC:
+            return self.dynamic_execute(self._task_function, **kwargs)
         return self._task_function(**kwargs)
+
+    # -- dynamic tasks (taskplug.workflows.dynamic) -----------------------------------------
+
+    def dynamic_execute(self, task_function: Callable[..., Any], **kwargs: Any) -> Any:
+        """Compile the function into a workflow with these inputs and run it (locally) or
+        return its ``DynamicJobSpec`` (in a container); see :mod:`taskplug.workflows.dynamic`."""
+        from taskplug.workflows.dynamic import dynamic_execute
+
+        return dynamic_execute(self, task_function, **kwargs)
+
+    def compile_into_workflow(self, settings: SerializationSettings, **kwargs: Any) -> Any:
+        """The ``DynamicJobSpec`` of a run with inputs ``kwargs`` (a ``LiteralMap`` of the
+        outputs when the function made no node)."""
+        from taskplug.workflows.dynamic import compile_into_workflow
+
+        return compile_into_workflow(self, settings, **kwargs)
+
+    def _dynamic_outputs(self, result: Any) -> Any:
+        from flyteidl.core.dynamic_job_pb2 import DynamicJobSpec
+        from flyteidl.core.literals_pb2 import LiteralMap
+
+        if isinstance(result, (LiteralMap, DynamicJobSpec)):
+            return result
+        return type(self).outputs_to_literal_map(self, result)
 
 
 class AsyncPythonFunctionTask(PythonFunctionTask[T]):
@@ -237,6 +268,9 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         """An awaitable inside async code; the result itself from synchronous code."""
         import asyncio
 
+        state = COMPILING.get()
+        if state is not None:  # inside a workflow being compiled: a node, not a run
+            return state.call(self, args, kwargs)
         coro = self.async_call(*args, **kwargs)
         try:
             asyncio.get_running_loop()

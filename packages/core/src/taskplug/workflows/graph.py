@@ -1,0 +1,355 @@
+"""``WorkflowBase``: what every workflow is once compiled — nodes, output bindings, metadata.
+
+Calling a workflow while another one is being compiled adds a sub-workflow node; calling it
+anywhere else runs the graph locally (:mod:`taskplug.workflows.local`) and returns Python
+values, the way a task call does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from taskplug.tasks.interface import Interface, describe_type
+from taskplug.tasks.metadata import Documentation
+from taskplug.workflows.bindings import Spec, binding_context, make_spec
+from taskplug.workflows.compilation import COMPILING
+from taskplug.workflows.errors import WorkflowCompileError, WorkflowTypeError
+from taskplug.workflows.node import CompilationState, Node, NodeMetadata, short_name
+from taskplug.workflows.promise import Promise, VoidPromise
+
+if TYPE_CHECKING:
+    from flyteidl.core import literals_pb2
+
+    from taskplug.context import ExecutionParameters
+    from taskplug.workflows.workflow import WorkflowMetadata, WorkflowMetadataDefaults
+
+__all__ = ["WorkflowBase", "bind_outputs", "execution_order"]
+
+
+def bind_outputs(name: str, iface: Interface, returned: Any) -> list[tuple[str, Spec]]:
+    """The output bindings of what a workflow function returned (checked against ``iface``)."""
+    names = list(iface.outputs)
+    if not names:
+        if returned is None or isinstance(returned, VoidPromise):
+            return []
+        raise WorkflowCompileError(
+            f"workflow {name!r} declares no outputs but returns {_what(returned)}; annotate "
+            "its return type (-> int, -> tuple[int, str], a NamedTuple) to make them outputs",
+            workflow=name,
+        )
+    if len(names) == 1:
+        values = [returned]
+        if isinstance(returned, tuple) and iface.output_tuple is not None and len(returned) == 1:
+            values = [returned[0]]
+        elif isinstance(returned, tuple) and returned and isinstance(returned[0], Promise):
+            raise _count_error(name, names, returned)
+    else:
+        if not isinstance(returned, tuple) or len(returned) != len(names):
+            raise _count_error(name, names, returned)
+        values = list(returned)
+    out: list[tuple[str, Spec]] = []
+    for var, value in zip(names, values):
+        conv = iface.output_converters[var]
+        ctx = binding_context(name, None, None, var, kind="output")
+        if value is None and not _accepts_none(conv):
+            raise WorkflowCompileError(
+                f"workflow {name!r}, output {var!r} ({describe_type(conv.python_type)}): "
+                "missing output binding — the workflow returned None for it; return the "
+                "promise of the task output that produces it",
+                workflow=name,
+            )
+        out.append((var, make_spec(value, conv, [], ctx)))
+    return out
+
+
+def _accepts_none(conv: Any) -> bool:
+    try:
+        conv.to_literal(None)
+    except Exception:
+        return False
+    return True
+
+
+def _what(value: Any) -> str:
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)} values"
+    if isinstance(value, Promise):
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
+def _count_error(name: str, names: list[str], returned: Any) -> WorkflowCompileError:
+    got = len(returned) if isinstance(returned, tuple) else 1
+    return WorkflowCompileError(
+        f"workflow {name!r} declares {len(names)} output(s) ({', '.join(names)}) but returns "
+        f"{got} value(s)" + (" (None)" if returned is None else ""),
+        workflow=name,
+    )
+
+
+def execution_order(name: str, nodes: list[Node]) -> list[int]:
+    """Node indices in an order that respects every dependency (creation order when it does).
+
+    Data dependencies always point to earlier nodes; only ``runs_before`` can point forward.
+    A cycle raises :class:`~taskplug.workflows.errors.WorkflowCompileError` naming its nodes.
+    """
+    if all(up.index < n.index for n in nodes for up in n.upstream):
+        return list(range(len(nodes)))
+    import heapq
+
+    waiting = [len(n.upstream) for n in nodes]
+    downstream: list[list[int]] = [[] for _ in nodes]
+    for n in nodes:
+        for up in n.upstream:
+            downstream[up.index].append(n.index)
+    ready = [i for i, w in enumerate(waiting) if w == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for j in downstream[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(ready, j)
+    if len(order) != len(nodes):
+        stuck = [nodes[i].id for i, w in enumerate(waiting) if w > 0]
+        raise WorkflowCompileError(
+            f"workflow {name!r}: nodes {', '.join(map(repr, stuck))} wait for each other "
+            "(a cycle made with runs_before / >>)",
+            workflow=name,
+        )
+    return order
+
+
+class WorkflowBase:
+    """A compiled workflow: :attr:`nodes`, :attr:`output_bindings`, interface and metadata."""
+
+    entity_kind = "workflow"
+
+    def __init__(
+        self,
+        name: str,
+        interface: Interface,
+        *,
+        metadata: WorkflowMetadata,
+        defaults: WorkflowMetadataDefaults,
+        on_failure: Any = None,
+        docs: Documentation | None = None,
+        doc_source: str | None = None,
+        pickle_untyped: bool = False,
+    ) -> None:
+        self._name = name
+        self._python_interface = interface
+        self._metadata = metadata
+        self._defaults = defaults
+        self._on_failure = on_failure
+        self._failure_node: Node | None = None
+        self._docs = docs
+        self._doc_source = doc_source
+        self._pickle_untyped = pickle_untyped
+        self._nodes: list[Node] = []
+        self._outputs: list[tuple[str, Spec]] = []
+        self._order: list[int] | None = None
+
+    # -- properties (flytekit's names) ------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The workflow's fully qualified name."""
+        return self._name
+
+    @property
+    def short_name(self) -> str:
+        """The last part of :attr:`name`."""
+        return short_name(self._name)
+
+    @property
+    def python_interface(self) -> Interface:
+        """Inputs (with defaults) and outputs as Python types."""
+        return self._python_interface
+
+    @property
+    def interface(self) -> Interface:
+        """Same as :attr:`python_interface` (the flyteidl one is built by serialization)."""
+        return self._python_interface
+
+    @property
+    def workflow_metadata(self) -> WorkflowMetadata:
+        """The failure policy."""
+        return self._metadata
+
+    @property
+    def workflow_metadata_defaults(self) -> WorkflowMetadataDefaults:
+        """Defaults for the nodes (``interruptible``)."""
+        return self._defaults
+
+    @property
+    def nodes(self) -> list[Node]:
+        """The nodes, in the order they were created (their ids are ``n0``, ``n1``…)."""
+        return self._nodes
+
+    @property
+    def output_bindings(self) -> list[tuple[str, Spec]]:
+        """``(output name, binding spec)`` in output order."""
+        return self._outputs
+
+    @property
+    def on_failure(self) -> Any:
+        """The task or workflow that runs when this workflow fails (or ``None``)."""
+        return self._on_failure
+
+    @property
+    def failure_node(self) -> Node | None:
+        """The node of :attr:`on_failure` (id ``fn0``, or ``efn`` for imperative workflows)."""
+        return self._failure_node
+
+    @property
+    def pickle_untyped(self) -> bool:
+        """Whether untyped values are pickled."""
+        return self._pickle_untyped
+
+    @property
+    def docs(self) -> Documentation:
+        """Documentation from the decorator or, by default, from the docstring."""
+        if self._docs is None:
+            short, _, long = (self._doc_source or "").strip().partition("\n")
+            self._docs = Documentation(
+                short_description=short.strip(), long_description=long.strip()
+            )
+        return self._docs
+
+    def construct_node_metadata(self) -> NodeMetadata:
+        """The metadata of a node running this workflow: short name, ``interruptible``."""
+        return NodeMetadata(short_name(self._name), interruptible=self._defaults.interruptible)
+
+    def execution_order(self) -> list[int]:
+        """Node indices in the order a local run executes them."""
+        if self._order is None or len(self._order) != len(self._nodes):
+            self._order = execution_order(self._name, self._nodes)
+        return self._order
+
+    def check_ids(self) -> None:
+        """Refuse two nodes with the same id (after ``with_overrides(node_name=...)``)."""
+        seen: dict[str, Node] = {}
+        for n in self._nodes:
+            other = seen.get(n.id)
+            if other is not None:
+                raise WorkflowCompileError(
+                    f"workflow {self._name!r}: nodes {other.index} ({other.describe_entity()}) "
+                    f"and {n.index} ({n.describe_entity()}) both have the id {n.id!r}; give "
+                    "them different node_name overrides",
+                    workflow=self._name,
+                    node=n.id,
+                )
+            seen[n.id] = n
+
+    def _set_graph(self, nodes: list[Node], outputs: list[tuple[str, Spec]]) -> None:
+        self._nodes = nodes
+        self._outputs = outputs
+        self._order = execution_order(self._name, nodes)
+        self.check_ids()
+
+    def _compile_failure_node(
+        self, state: CompilationState, inputs: dict[str, Any], *, node_id: str
+    ) -> None:
+        handler = self._on_failure
+        own = set(self._python_interface.inputs)
+        theirs = getattr(handler, "python_interface", None)
+        if theirs is None:
+            raise WorkflowCompileError(
+                f"workflow {self._name!r}: on_failure must be a task or workflow, got "
+                f"{type(handler).__name__}",
+                workflow=self._name,
+            )
+        missing = own - set(theirs.inputs)
+        if missing:
+            raise WorkflowCompileError(
+                f"workflow {self._name!r}: on_failure {handler.name!r} must take the workflow's "
+                f"inputs; it lacks {', '.join(sorted(missing))}",
+                workflow=self._name,
+            )
+        failure_state = CompilationState(self._name, prefix="f")
+        failure_state.start = state.start
+        failure_state.call(handler, (), {k: inputs[k] for k in own})
+        node = failure_state.nodes[0]
+        node._id = node_id
+        self._failure_node = node
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """A sub-workflow node while compiling; otherwise a local run returning Python values."""
+        state = COMPILING.get()
+        if state is not None:
+            return state.call(self, args, kwargs)
+        from taskplug.errors import TaskSignatureError
+        from taskplug.workflows.workflow import bind_arguments
+
+        label = f"workflow {self._name!r}"
+        try:
+            values = bind_arguments(label, self._python_interface, args, kwargs)
+        except TaskSignatureError as exc:
+            raise WorkflowTypeError(str(exc), workflow=self._name) from None
+        return self.local_execute(**values)
+
+    def local_execute(self, **kwargs: Any) -> Any:
+        """Run the graph on these inputs (all of them, defaults filled in); Python outputs."""
+        from taskplug.tasks.base import UserCodeError, user_exception
+        from taskplug.workflows.local import from_literal_map, to_literal_map
+
+        iface = self._python_interface
+        label = f"workflow {self._name!r}"
+        lm = to_literal_map(label, iface.input_converters, kwargs)
+        try:
+            out = self.dispatch_execute(lm)
+        except UserCodeError as err:
+            self._run_failure_handler(kwargs)
+            failure = user_exception(err)
+        except Exception:
+            self._run_failure_handler(kwargs)
+            raise
+        else:
+            return from_literal_map(
+                label, iface.output_converters, out, output_tuple=iface.output_tuple
+            )
+        raise failure
+
+    def _run_failure_handler(self, inputs: dict[str, Any]) -> None:
+        handler = self._on_failure
+        if handler is None:
+            return
+        theirs = handler.python_interface.inputs
+        handler(**{k: v for k, v in inputs.items() if k in theirs})
+
+    def dispatch_execute(
+        self,
+        input_literal_map: literals_pb2.LiteralMap,
+        *,
+        params: ExecutionParameters | None = None,
+        mode: str = "local",
+    ) -> literals_pb2.LiteralMap:
+        """Run the graph on a ``LiteralMap`` of inputs; return the ``LiteralMap`` of outputs."""
+        from taskplug.workflows.local import run_graph
+
+        return run_graph(
+            workflow=self._name,
+            nodes=self._nodes,
+            order=self.execution_order(),
+            outputs=self._outputs,
+            inputs=input_literal_map,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self._name!r}, nodes={len(self._nodes)})"
+
+
+def check_input_promise(name: str, p: Any) -> Promise:
+    """``p`` as a promise of a workflow output (imperative workflows), or a clear error."""
+    if not isinstance(p, Promise):
+        raise WorkflowTypeError(
+            f"workflow {name!r}: add_workflow_output() takes a promise (a node output or a "
+            f"workflow input), got {type(p).__name__}; pass python_type= for lists and dicts",
+            workflow=name,
+        )
+    return p

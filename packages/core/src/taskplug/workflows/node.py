@@ -1,0 +1,590 @@
+"""Nodes: one call of a task or workflow inside a workflow, with its bindings and overrides.
+
+While a workflow function runs to build its graph, :data:`~taskplug.workflows.compilation.COMPILING`
+holds a :class:`CompilationState`; every task or workflow call adds a :class:`Node` to it
+(ids ``n0``, ``n1``… as flytekit numbers them, ``dn0``… inside a dynamic task) and returns
+promises for the node's outputs. ``t(x=1).with_overrides(...)`` changes the node, never the task.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from taskplug.errors import TaskSignatureError
+from taskplug.resources import Cache, Resources
+from taskplug.workflows.bindings import Spec, binding_context, make_spec
+from taskplug.workflows.errors import WorkflowCompileError, WorkflowTypeError, where
+from taskplug.workflows.promise import Promise, VoidPromise, output_tuple_class
+
+if TYPE_CHECKING:
+    from flyteidl.core import workflow_pb2
+
+    from taskplug.tasks.interface import Interface
+
+__all__ = [
+    "START_NODE_ID",
+    "CompilationState",
+    "Node",
+    "NodeMetadata",
+    "NodeOverrides",
+    "construct_node_metadata",
+    "create_node",
+    "dnsify",
+    "entity_kind",
+    "short_name",
+]
+
+#: Id of the node that stands for the workflow's inputs (flytekit 1.16's ``GLOBAL_INPUT_NODE_ID``).
+START_NODE_ID = ""
+_UNSET: Any = object()
+
+
+def short_name(name: str) -> str:
+    """The last dotted part of a name (flytekit's ``extract_obj_name``)."""
+    return name.rpartition(".")[2] if name else ""
+
+
+def entity_kind(entity: object) -> str:
+    """``"task"``, ``"workflow"`` (or the entity's own ``entity_kind``)."""
+    return str(getattr(entity, "entity_kind", "task"))
+
+
+def dnsify(value: str) -> str:
+    """A DNS-1123 label for a node id, exactly as flytekit's ``_dnsify`` makes it."""
+    res = ""
+    if len(value) >= 63:
+        digest = hashlib.sha224(value.encode("utf-8")).hexdigest()[:10]
+        value = f"{digest}-{value[-(63 - 10 - 1) :]}"
+    for ch in value:
+        if ch in "_-.":
+            if res != "" and len(res) < 62:
+                res += "-"
+        elif not ch.isalnum():
+            pass
+        elif ch.islower() or ch.isdigit():
+            res += ch
+        else:
+            if res != "" and res[-1] != "-" and len(res) < 62:
+                res += "-"
+            res += ch.lower()
+    if res.endswith("-"):
+        res = res[:-1]
+    return res
+
+
+class NodeMetadata:
+    """A node's name, timeout, retries, interruptibility and cache settings (flyteidl's)."""
+
+    __slots__ = (
+        "cache_serializable",
+        "cache_version",
+        "cacheable",
+        "interruptible",
+        "name",
+        "retries",
+        "timeout",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        timeout: datetime.timedelta | None = None,
+        retries: int = 0,
+        interruptible: bool | None = None,
+        cacheable: bool | None = None,
+        cache_version: str | None = None,
+        cache_serializable: bool | None = None,
+    ) -> None:
+        self.name = name
+        self.timeout = timeout
+        self.retries = retries
+        self.interruptible = interruptible
+        self.cacheable = cacheable
+        self.cache_version = cache_version
+        self.cache_serializable = cache_serializable
+
+    def fill(self, md: workflow_pb2.NodeMetadata) -> workflow_pb2.NodeMetadata:
+        """Write into a flyteidl ``NodeMetadata`` in place (``retries`` always present)."""
+        md.name = self.name
+        if self.timeout:
+            md.timeout.FromTimedelta(self.timeout)
+        if self.retries:
+            md.retries.retries = self.retries
+        else:
+            md.retries.SetInParent()
+        if self.interruptible is not None:
+            md.interruptible = self.interruptible
+        if self.cacheable is not None:
+            md.cacheable = self.cacheable
+        if self.cache_version is not None:
+            md.cache_version = self.cache_version
+        if self.cache_serializable is not None:
+            md.cache_serializable = self.cache_serializable
+        return md
+
+    def to_flyte_idl(self) -> workflow_pb2.NodeMetadata:
+        """A new flyteidl ``NodeMetadata``."""
+        from flyteidl.core import workflow_pb2
+
+        return self.fill(workflow_pb2.NodeMetadata())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"NodeMetadata({fields})"
+
+
+def construct_node_metadata(entity: Any) -> NodeMetadata:
+    """The metadata of a node running ``entity``, as flytekit's ``construct_node_metadata``.
+
+    Tasks: short name, the task's timeout, retries and interruptible; workflows: short name
+    and the workflow's default ``interruptible``.
+    """
+    own = getattr(entity, "construct_node_metadata", None)
+    if own is not None:
+        md: NodeMetadata = own()
+        return md
+    return NodeMetadata(short_name(entity.name))
+
+
+class NodeOverrides:
+    """What ``with_overrides`` set on a task node (``None``: not overridden)."""
+
+    __slots__ = (
+        "accelerator",
+        "container_image",
+        "limits",
+        "pod_template",
+        "requests",
+        "shared_memory",
+    )
+
+    def __init__(self) -> None:
+        self.requests: Resources | None = None
+        self.limits: Resources | None = None
+        self.accelerator: Any = None
+        self.shared_memory: bool | str | None = None
+        self.container_image: str | None = None
+        self.pod_template: Any = None
+
+    def any_set(self) -> bool:
+        """Whether anything is overridden."""
+        return any(getattr(self, k) is not None for k in self.__slots__)
+
+
+class Node:
+    """One call in a workflow: ``id``, the ``entity`` called, its ``inputs`` bindings.
+
+    ``upstream`` lists the nodes it waits for (data dependencies, then ``runs_before``);
+    ``outputs`` maps output names to promises (``node.o0`` works too).
+    """
+
+    __slots__ = (
+        "_id",
+        "_outputs",
+        "aliases",
+        "entity",
+        "index",
+        "inputs",
+        "metadata",
+        "overrides",
+        "upstream",
+        "workflow",
+    )
+
+    def __init__(self, node_id: str, entity: Any, *, index: int, workflow: str) -> None:
+        self._id = node_id
+        self.entity = entity
+        self.index = index
+        self.workflow = workflow
+        self.inputs: list[tuple[str, Spec]] = []
+        self.upstream: list[Node] = []
+        self.metadata: NodeMetadata = (
+            construct_node_metadata(entity) if entity is not None else NodeMetadata("start")
+        )
+        self.overrides: NodeOverrides | None = None
+        self.aliases: dict[str, str] = {}
+        self._outputs: dict[str, Promise] = {}
+
+    @property
+    def id(self) -> str:
+        """The node id (``n0``…; DNS-safe after ``with_overrides(node_name=...)``)."""
+        return self._id
+
+    @property
+    def name(self) -> str:
+        """Same as :attr:`id` (flytekit's name)."""
+        return self._id
+
+    @property
+    def flyte_entity(self) -> Any:
+        """The task or workflow this node runs (flytekit's name)."""
+        return self.entity
+
+    @property
+    def bindings(self) -> list[tuple[str, Spec]]:
+        """``(input name, binding spec)`` sorted by input name."""
+        return self.inputs
+
+    @property
+    def upstream_nodes(self) -> list[Node]:
+        """The nodes this node waits for."""
+        return self.upstream
+
+    @property
+    def outputs(self) -> dict[str, Promise]:
+        """Output promises by name."""
+        return self._outputs
+
+    def describe_entity(self) -> str:
+        """``task 'm.t'`` / ``workflow 'm.wf'``."""
+        entity = self.entity
+        if entity is None:
+            return "the workflow's inputs"
+        return f"{entity_kind(entity)} {entity.name!r}"
+
+    def _where(self) -> str:
+        return where(self.workflow, self._id, self.describe_entity())
+
+    def __getattr__(self, name: str) -> Promise:
+        outputs = self._outputs
+        if name in outputs:
+            return outputs[name]
+        raise AttributeError(
+            f"{self._where()} has no output {name!r}; its outputs: {', '.join(outputs) or 'none'}"
+        )
+
+    def __repr__(self) -> str:
+        return f"Node({self._id!r}, {self.describe_entity()})"
+
+    # -- ordering ---------------------------------------------------------------------------
+
+    def runs_before(self, other: Any) -> Any:
+        """Make ``other`` (a node, promise or call result) wait for this node; returns it."""
+        target = node_of(other)
+        if target is None or target.index < 0:
+            raise WorkflowCompileError(
+                f"{self._where()}: runs_before()/>> needs a node or the result of a task or "
+                f"workflow call, got {type(other).__name__}",
+                workflow=self.workflow,
+                node=self._id,
+            )
+        if target is self:
+            raise WorkflowCompileError(
+                f"{self._where()}: a node cannot run before itself",
+                workflow=self.workflow,
+                node=self._id,
+            )
+        if target.workflow != self.workflow:
+            raise WorkflowCompileError(
+                f"{self._where()}: runs_before() links nodes of the same workflow only "
+                f"(the other node belongs to {target.workflow!r})",
+                workflow=self.workflow,
+                node=self._id,
+            )
+        if self not in target.upstream:
+            target.upstream.append(self)
+        return other
+
+    def __rshift__(self, other: Any) -> Any:
+        return self.runs_before(other)
+
+    # -- overrides --------------------------------------------------------------------------
+
+    def _refuse(self, what: str, why: str) -> WorkflowCompileError:
+        return WorkflowCompileError(
+            f"{self._where()}: override {what}= cannot apply: {why}",
+            workflow=self.workflow,
+            node=self._id,
+        )
+
+    def _task_only(self, what: str) -> None:
+        from taskplug.tasks.base import PythonTask
+
+        if not isinstance(self.entity, PythonTask):
+            raise self._refuse(
+                what,
+                f"it sets what a task's container or pod gets, and this node runs "
+                f"{self.describe_entity()}; set it on the tasks inside that workflow",
+            )
+
+    def with_overrides(
+        self,
+        *,
+        node_name: str | None = None,
+        aliases: dict[str, str] | None = None,
+        requests: Resources | None = None,
+        limits: Resources | None = None,
+        resources: Resources | None = None,
+        timeout: int | datetime.timedelta | None = _UNSET,
+        retries: int | None = None,
+        interruptible: bool | None = None,
+        name: str | None = None,
+        task_config: Any = None,
+        container_image: str | None = None,
+        accelerator: Any = None,
+        shared_memory: bool | str | None = None,
+        pod_template: Any = None,
+        cache: bool | Cache | None = None,
+        cache_version: str | None = None,
+        cache_serialize: bool | None = None,
+    ) -> Node:
+        """Change this node (not the task): flytekit's ``with_overrides`` arguments.
+
+        Each override is reflected in the compiled node or raises
+        :class:`~taskplug.workflows.errors.WorkflowCompileError` saying why it cannot apply:
+        ``node_name`` (the node id, made DNS-safe), ``name`` (metadata name), ``timeout``
+        (seconds or a ``timedelta``; ``None`` removes it), ``retries``, ``interruptible``,
+        ``cache`` / ``cache_version`` / ``cache_serialize``, ``aliases`` (output aliases);
+        on task nodes only: ``requests``, ``limits``, ``resources`` (pairs allowed),
+        ``container_image``, ``accelerator``, ``shared_memory`` and ``pod_template`` (needs a
+        plugin implementing ``taskplug_node_pod_override``, e.g. ``taskplug-k8s-pod``).
+        ``task_config`` is refused: it would change the task for every node that runs it.
+        Calling ``with_overrides`` again adds to what was set before.
+        """
+        if task_config is not None:
+            raise self._refuse(
+                "task_config",
+                "a task's config belongs to the task (changing it here would change every node "
+                "that runs the task); declare a second task with the other config",
+            )
+        if node_name is not None:
+            self._set_node_name(node_name)
+        if name is not None:
+            if not isinstance(name, str) or not name:
+                raise self._refuse("name", f"expected a non-empty str, got {name!r}")
+            self.metadata.name = name
+        if aliases is not None:
+            self._set_aliases(aliases)
+        if timeout is not _UNSET:
+            self.metadata.timeout = self._timeout(timeout)
+        if retries is not None:
+            if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+                raise self._refuse("retries", f"expected a whole number >= 0, got {retries!r}")
+            self.metadata.retries = retries
+        if interruptible is not None:
+            if not isinstance(interruptible, bool):
+                raise self._refuse(
+                    "interruptible", f"expected True or False, got {interruptible!r}"
+                )
+            self.metadata.interruptible = interruptible
+        if cache is not None or cache_version is not None or cache_serialize is not None:
+            self._set_cache(cache, cache_version, cache_serialize)
+        if resources is not None:
+            if requests is not None or limits is not None:
+                raise self._refuse("resources", "pass resources= or requests=/limits=, not both")
+            from taskplug.resources import ResourceSpec
+
+            if not isinstance(resources, Resources):
+                raise self._refuse("resources", f"expected Resources, got {resources!r}")
+            spec = ResourceSpec.from_multiple_resource(resources)
+            requests, limits = spec.requests, spec.limits
+        task_level = {
+            "requests": requests,
+            "limits": limits,
+            "container_image": container_image,
+            "accelerator": accelerator,
+            "shared_memory": shared_memory,
+            "pod_template": pod_template,
+        }
+        if any(v is not None for v in task_level.values()):
+            self._set_task_overrides(**task_level)
+        return self
+
+    def _set_node_name(self, node_name: str) -> None:
+        if not isinstance(node_name, str) or not dnsify(node_name):
+            raise self._refuse(
+                "node_name", f"expected a name with letters or digits, got {node_name!r}"
+            )
+        self._id = dnsify(node_name)
+
+    def _set_aliases(self, aliases: dict[str, str]) -> None:
+        if not isinstance(aliases, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()
+        ):
+            raise self._refuse("aliases", f"expected dict[str, str], got {aliases!r}")
+        unknown = [k for k in aliases if k not in self._outputs]
+        if unknown:
+            raise self._refuse(
+                "aliases",
+                f"{', '.join(map(repr, unknown))} is not an output; outputs: "
+                f"{', '.join(self._outputs) or 'none'}",
+            )
+        self.aliases.update(aliases)
+
+    def _timeout(self, timeout: Any) -> datetime.timedelta | None:
+        if timeout is None:
+            return None
+        if isinstance(timeout, datetime.timedelta):
+            return timeout
+        if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0:
+            return datetime.timedelta(seconds=timeout)
+        raise self._refuse("timeout", f"expected seconds (int) or a timedelta, got {timeout!r}")
+
+    def _set_cache(self, cache: Any, version: str | None, serialize: bool | None) -> None:
+        md = self.metadata
+        if isinstance(cache, Cache):
+            if version is not None or serialize is not None:
+                raise self._refuse(
+                    "cache", "with cache=Cache(...), set version and serialize on the Cache"
+                )
+            if not cache.version:
+                raise self._refuse("cache", "Cache(version=...) needs a version")
+            md.cacheable, md.cache_version, md.cache_serializable = (
+                True,
+                cache.version,
+                cache.serialize,
+            )
+            return
+        if cache is not None and not isinstance(cache, bool):
+            raise self._refuse("cache", f"expected True, False or Cache(...), got {cache!r}")
+        if cache is True and version is None and not md.cache_version:
+            raise self._refuse(
+                "cache", "cache=True needs a version: pass cache_version='1' or Cache(version='1')"
+            )
+        if cache is not None:
+            md.cacheable = cache
+        if version is not None:
+            md.cache_version = str(version)
+        if serialize is not None:
+            md.cache_serializable = bool(serialize)
+
+    def _set_task_overrides(self, **values: Any) -> None:
+        for what, value in values.items():
+            if value is not None:
+                self._task_only(what)
+        ov = self.overrides or NodeOverrides()
+        for what in ("requests", "limits"):
+            res = values[what]
+            if res is None:
+                continue
+            if not isinstance(res, Resources):
+                raise self._refuse(what, f"expected Resources, got {res!r}")
+            if res.is_pair():
+                raise self._refuse(what, "takes single values; use resources= for pairs")
+            setattr(ov, what, res)
+        if values["requests"] is not None:
+            from taskplug.workflows.overrides import check_requests_fit
+
+            check_requests_fit(self, values["requests"], ov)
+        image = values["container_image"]
+        if image is not None:
+            if not isinstance(image, str) or not image.strip():
+                raise self._refuse("container_image", f"expected an image name, got {image!r}")
+            ov.container_image = image
+        if values["accelerator"] is not None or values["shared_memory"] is not None:
+            self._check_extended(ov, values["accelerator"], values["shared_memory"])
+        if values["pod_template"] is not None:
+            from taskplug.workflows.overrides import check_pod_override
+
+            check_pod_override(self, values["pod_template"])
+            ov.pod_template = values["pod_template"]
+        self.overrides = ov
+
+    def _check_extended(self, ov: NodeOverrides, accelerator: Any, shm: Any) -> None:
+        from taskplug.errors import PolicyError
+        from taskplug.workflows.overrides import extended_resources
+
+        acc = accelerator if accelerator is not None else ov.accelerator
+        mem = shm if shm is not None else ov.shared_memory
+        try:
+            extended_resources(self, acc, mem)
+        except PolicyError as exc:
+            what = "accelerator" if accelerator is not None else "shared_memory"
+            raise self._refuse(what, str(exc)) from exc
+        ov.accelerator, ov.shared_memory = acc, mem
+
+
+def node_of(obj: Any) -> Node | None:
+    """The node behind a node, promise, void promise or multi-output result (else ``None``)."""
+    if isinstance(obj, Node):
+        return obj
+    if isinstance(obj, (Promise, VoidPromise)):
+        return obj.node
+    if isinstance(obj, tuple) and obj and isinstance(obj[0], Promise):
+        return obj[0].node
+    return None
+
+
+class CompilationState:
+    """The graph of one workflow (or dynamic task) while its function runs."""
+
+    __slots__ = ("nodes", "prefix", "start", "workflow")
+
+    def __init__(self, workflow: str, *, prefix: str = "") -> None:
+        self.workflow = workflow
+        self.prefix = prefix
+        self.nodes: list[Node] = []
+        self.start = Node(START_NODE_ID, None, index=-1, workflow=workflow)
+
+    def input_promise(self, name: str, converter: Any) -> Promise:
+        """The promise of workflow input ``name``."""
+        return Promise(self.start, name, converter)
+
+    def call(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Add a node running ``entity`` with these arguments; return its output promises."""
+        nodes = self.nodes
+        index = len(nodes)
+        node_id = f"{self.prefix}n{index}"
+        iface: Interface = entity.python_interface
+        try:
+            if entity_kind(entity) == "task":
+                values = iface.bind(entity.name, args, kwargs)
+            else:
+                from taskplug.workflows.workflow import bind_arguments
+
+                values = bind_arguments(f"workflow {entity.name!r}", iface, args, kwargs)
+        except TaskSignatureError as exc:
+            raise WorkflowTypeError(
+                f"{where(self.workflow, node_id, f'{entity_kind(entity)} {entity.name!r}')}: {exc}",
+                workflow=self.workflow,
+                node=node_id,
+            ) from None
+        node = Node(node_id, entity, index=index, workflow=self.workflow)
+        convs = iface.input_converters
+        upstream = node.upstream
+        inputs = node.inputs
+        pickle = bool(getattr(entity, "pickle_untyped", False))
+        entity_desc = f"{entity_kind(entity)} {entity.name!r}"
+        for name in sorted(values):
+            ctx = binding_context(self.workflow, node_id, entity_desc, name, allow_pickle=pickle)
+            inputs.append((name, make_spec(values[name], convs[name], upstream, ctx)))
+        nodes.append(node)
+        outs = iface.output_converters
+        if not outs:
+            return VoidPromise(node)
+        promises = [Promise(node, n, c) for n, c in outs.items()]
+        node._outputs = dict(zip(outs, promises))
+        nt = iface.output_tuple
+        if len(promises) == 1 and nt is None:
+            return promises[0]
+        cls = output_tuple_class(
+            nt.__name__ if nt is not None else "DefaultNamedTupleOutput", tuple(outs)
+        )
+        return cls(*promises)
+
+
+def create_node(entity: Any, *args: Any, **kwargs: Any) -> Any:
+    """Add a node running ``entity`` to the workflow being compiled and return the node.
+
+    For entities with no outputs (or to order calls explicitly): ``a = create_node(t1)``,
+    ``b = create_node(t2, x=1)``, ``a >> b``; ``node.o0`` / ``node.outputs["o0"]`` are the
+    output promises. Inputs are keyword arguments only. Outside a compilation the entity is
+    simply called and its result returned.
+    """
+    from taskplug.workflows.compilation import COMPILING
+
+    if args:
+        raise TypeError(
+            f"create_node({getattr(entity, 'name', entity)!r}, ...) takes inputs as keyword "
+            f"arguments only; got {len(args)} positional argument(s)"
+        )
+    if not callable(getattr(entity, "python_interface", None) and entity):
+        raise TypeError(f"create_node() needs a task or workflow, got {type(entity).__name__}")
+    state = COMPILING.get()
+    if state is None:
+        return entity(**kwargs)
+    state.call(entity, (), kwargs)
+    return state.nodes[-1]
