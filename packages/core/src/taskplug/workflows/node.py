@@ -39,6 +39,11 @@ __all__ = [
 #: Id of the node that stands for the workflow's inputs (flytekit 1.16's ``GLOBAL_INPUT_NODE_ID``).
 START_NODE_ID = ""
 _UNSET: Any = object()
+_OVERRIDES = (
+    "node_name, name, aliases, timeout, retries, interruptible, cache, cache_version, "
+    "cache_serialize, requests, limits, resources, container_image, accelerator, "
+    "shared_memory, pod_template"
+)
 
 
 def short_name(name: str) -> str:
@@ -330,6 +335,7 @@ class Node:
         cache: bool | Cache | None = None,
         cache_version: str | None = None,
         cache_serialize: bool | None = None,
+        **unknown: Any,
     ) -> Node:
         """Change this node (not the task): flytekit's ``with_overrides`` arguments.
 
@@ -344,6 +350,13 @@ class Node:
         ``task_config`` is refused: it would change the task for every node that runs it.
         Calling ``with_overrides`` again adds to what was set before.
         """
+        if unknown:
+            raise WorkflowTypeError(
+                f"{self._where()}: with_overrides() got unknown override(s) "
+                f"{', '.join(map(repr, sorted(unknown)))}; the overrides are: {_OVERRIDES}",
+                workflow=self.workflow,
+                node=self._id,
+            )
         if task_config is not None:
             raise self._refuse(
                 "task_config",
