@@ -314,12 +314,16 @@ def test_pod_template_through_the_hook() -> None:
 
 
 def test_pod_template_no_answer_or_a_wrong_answer_raises() -> None:
-    with fresh_plugin_manager(_PodPlugin(answer=None), autoload=False):
-        with pytest.raises(WorkflowCompileError, match="no plugin implementing"):
-            _node(pod_template={"labels": {}})
-    with fresh_plugin_manager(_PodPlugin(answer={"not": "a pod"}), autoload=False):
-        with pytest.raises(PluginError, match="expected flyteidl.core.tasks_pb2.K8sPod") as info:
-            _node(pod_template={"labels": {}})
+    with (
+        fresh_plugin_manager(_PodPlugin(answer=None), autoload=False),
+        pytest.raises(WorkflowCompileError, match="no plugin implementing"),
+    ):
+        _node(pod_template={"labels": {}})
+    with (
+        fresh_plugin_manager(_PodPlugin(answer={"not": "a pod"}), autoload=False),
+        pytest.raises(PluginError, match="expected flyteidl.core.tasks_pb2.K8sPod") as info,
+    ):
+        _node(pod_template={"labels": {}})
     assert "_PodPlugin" in str(info.value)
 
 
