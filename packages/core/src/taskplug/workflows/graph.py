@@ -219,6 +219,12 @@ class WorkflowBase:
             )
         return self._docs
 
+    @property
+    def has_docs(self) -> bool:
+        """Whether the workflow is documented (by a docstring or ``docs=``; flytekit writes a
+        description for every function workflow, none for an undocumented imperative one)."""
+        return True
+
     def construct_node_metadata(self) -> NodeMetadata:
         """The metadata of a node running this workflow: short name, ``interruptible``."""
         return NodeMetadata(short_name(self._name), interruptible=self._defaults.interruptible)

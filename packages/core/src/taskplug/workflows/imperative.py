@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from taskplug.tasks.interface import Interface
+from taskplug.tasks.metadata import Documentation
 from taskplug.workflows.bindings import binding_context, make_spec
 from taskplug.workflows.errors import WorkflowCompileError, WorkflowTypeError
 from taskplug.workflows.graph import WorkflowBase, check_input_promise, execution_order
@@ -45,6 +46,7 @@ class ImperativeWorkflow(WorkflowBase):
         failure_policy: WorkflowFailurePolicy | None = None,
         interruptible: bool = False,
         *,
+        docs: Documentation | None = None,
         pickle_untyped: bool = False,
     ) -> None:
         super().__init__(
@@ -52,6 +54,7 @@ class ImperativeWorkflow(WorkflowBase):
             Interface(),
             metadata=WorkflowMetadata(failure_policy or WorkflowFailurePolicy.FAIL_IMMEDIATELY),
             defaults=WorkflowMetadataDefaults(interruptible),
+            docs=docs,
             pickle_untyped=pickle_untyped,
         )
         self._state = CompilationState(name)
@@ -60,6 +63,11 @@ class ImperativeWorkflow(WorkflowBase):
         self._unbound: set[str] = set()
         self._in_types: dict[str, Any] = {}
         self._out_types: dict[str, Any] = {}
+
+    @property
+    def has_docs(self) -> bool:
+        """Only when documentation was given (``docs=``)."""
+        return self._docs is not None
 
     @property
     def inputs(self) -> dict[str, Promise]:

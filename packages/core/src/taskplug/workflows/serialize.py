@@ -135,7 +135,8 @@ class Registrable:
         fill_workflow_template(spec.template, wf, self, subs)
         for key in sorted(subs, key=lambda k: (subs[k].id.name, k)):
             spec.sub_workflows.add().CopyFrom(subs[key])
-        description_entity(wf.docs, spec.description)
+        if wf.has_docs:
+            description_entity(wf.docs, spec.description)
         self._workflows[id(wf)] = (wf, spec)
         self.entries.append(("workflow", wf, spec))
         return spec
