@@ -27,9 +27,9 @@ from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2  # noqa: E402
 from flytekit.models.admin.workflow import WorkflowSpec as FkWorkflowSpec  # noqa: E402
 from flytekit.models.launch_plan import LaunchPlan as FkLaunchPlan  # noqa: E402
 from flytekit.models.task import TaskSpec as FkTaskSpec  # noqa: E402
+from wf_catalogue import CATALOGUE, HEADERS  # noqa: E402
 
 import taskplug  # noqa: E402
-from wf_catalogue import CATALOGUE, HEADERS  # noqa: E402
 
 pytestmark = [pytest.mark.conformance, pytest.mark.slow]
 

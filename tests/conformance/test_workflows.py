@@ -28,11 +28,11 @@ flytekit = pytest.importorskip("flytekit", reason="conformance needs flytekit (t
 
 from flyteidl.admin import workflow_pb2 as admin_workflow_pb2  # noqa: E402
 from flyteidl.core import dynamic_job_pb2, workflow_pb2  # noqa: E402
+from wf_catalogue import CATALOGUE, HEADERS  # noqa: E402
 
 import taskplug  # noqa: E402
 from taskplug.settings import ImageConfig, SerializationSettings  # noqa: E402
 from taskplug.workflows.serialize import default_launch_plan, workflow_spec  # noqa: E402
-from wf_catalogue import CATALOGUE, HEADERS  # noqa: E402
 
 pytestmark = [pytest.mark.conformance, pytest.mark.filterwarnings("ignore")]
 
