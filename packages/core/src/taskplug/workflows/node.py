@@ -12,7 +12,7 @@ import datetime
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from taskplug.errors import TaskSignatureError
+from taskplug.errors import TaskSignatureError, TypeTransformerFailedError
 from taskplug.resources import Cache, Resources
 from taskplug.workflows.bindings import Spec, binding_context, make_spec
 from taskplug.workflows.errors import WorkflowCompileError, WorkflowTypeError, where
@@ -39,6 +39,7 @@ __all__ = [
 #: Id of the node that stands for the workflow's inputs (flytekit 1.16's ``GLOBAL_INPUT_NODE_ID``).
 START_NODE_ID = ""
 _UNSET: Any = object()
+_SCALARS = frozenset({int, float, str, bool})
 _OVERRIDES = (
     "node_name, name, aliases, timeout, retries, interruptible, cache, cache_version, "
     "cache_serialize, requests, limits, resources, container_image, accelerator, "
@@ -130,6 +131,13 @@ class NodeMetadata:
             md.cache_serializable = self.cache_serializable
         return md
 
+    def clone(self) -> NodeMetadata:
+        """A copy (nodes share their entity's metadata until one is overridden)."""
+        other = NodeMetadata.__new__(NodeMetadata)
+        for key in NodeMetadata.__slots__:
+            setattr(other, key, getattr(self, key))
+        return other
+
     def to_flyte_idl(self) -> workflow_pb2.NodeMetadata:
         """A new flyteidl ``NodeMetadata``."""
         from flyteidl.core import workflow_pb2
@@ -188,30 +196,61 @@ class Node:
 
     __slots__ = (
         "_id",
+        "_md",
+        "_md_shared",
         "_outputs",
         "aliases",
         "entity",
         "index",
         "inputs",
-        "metadata",
         "overrides",
         "upstream",
         "workflow",
     )
 
-    def __init__(self, node_id: str, entity: Any, *, index: int, workflow: str) -> None:
+    def __init__(
+        self,
+        node_id: str,
+        entity: Any,
+        *,
+        index: int,
+        workflow: str,
+        metadata: NodeMetadata | None = None,
+    ) -> None:
         self._id = node_id
         self.entity = entity
         self.index = index
         self.workflow = workflow
         self.inputs: list[tuple[str, Spec]] = []
         self.upstream: list[Node] = []
-        self.metadata: NodeMetadata = (
-            construct_node_metadata(entity) if entity is not None else NodeMetadata("start")
-        )
+        if metadata is None:
+            metadata = (
+                construct_node_metadata(entity) if entity is not None else NodeMetadata("start")
+            )
+            self._md_shared = False
+        else:
+            self._md_shared = True  # copied on the first change (see ``metadata``)
+        self._md = metadata
         self.overrides: NodeOverrides | None = None
-        self.aliases: dict[str, str] = {}
-        self._outputs: dict[str, Promise] = {}
+        self.aliases: dict[str, str] | None = None
+        self._outputs: tuple[Promise, ...] = ()
+
+    @property
+    def metadata(self) -> NodeMetadata:
+        """The node's metadata (its own copy: changing it changes this node only)."""
+        if self._md_shared:
+            self._md = self._md.clone()
+            self._md_shared = False
+        return self._md
+
+    @metadata.setter
+    def metadata(self, value: NodeMetadata) -> None:
+        self._md = value
+        self._md_shared = False
+
+    def metadata_for_reading(self) -> NodeMetadata:
+        """The metadata without taking a copy (serialization reads it, never writes)."""
+        return self._md
 
     @property
     def id(self) -> str:
@@ -241,7 +280,7 @@ class Node:
     @property
     def outputs(self) -> dict[str, Promise]:
         """Output promises by name."""
-        return self._outputs
+        return {p.var: p for p in self._outputs}
 
     def describe_entity(self) -> str:
         """``task 'm.t'`` / ``workflow 'm.wf'``."""
@@ -254,12 +293,13 @@ class Node:
         return where(self.workflow, self._id, self.describe_entity())
 
     def __getattr__(self, name: str) -> Promise:
-        outputs = self._outputs
-        if name in outputs:
-            return outputs[name]
-        raise AttributeError(
-            f"{self._where()} has no output {name!r}; its outputs: {', '.join(outputs) or 'none'}"
-        )
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for p in self._outputs:
+            if p.var == name:
+                return p
+        names = ", ".join(p.var for p in self._outputs) or "none"
+        raise AttributeError(f"{self._where()} has no output {name!r}; its outputs: {names}")
 
     def __repr__(self) -> str:
         return f"Node({self._id!r}, {self.describe_entity()})"
@@ -418,14 +458,15 @@ class Node:
             isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()
         ):
             raise self._refuse("aliases", f"expected dict[str, str], got {aliases!r}")
-        unknown = [k for k in aliases if k not in self._outputs]
+        names = [p.var for p in self._outputs]
+        unknown = [k for k in aliases if k not in names]
         if unknown:
             raise self._refuse(
                 "aliases",
                 f"{', '.join(map(repr, unknown))} is not an output; outputs: "
-                f"{', '.join(self._outputs) or 'none'}",
+                f"{', '.join(names) or 'none'}",
             )
-        self.aliases.update(aliases)
+        self.aliases = {**(self.aliases or {}), **aliases}
 
     def _timeout(self, timeout: Any) -> datetime.timedelta | None:
         if timeout is None:
@@ -524,13 +565,14 @@ def node_of(obj: Any) -> Node | None:
 class CompilationState:
     """The graph of one workflow (or dynamic task) while its function runs."""
 
-    __slots__ = ("nodes", "prefix", "start", "workflow")
+    __slots__ = ("_metadata", "nodes", "prefix", "start", "workflow")
 
     def __init__(self, workflow: str, *, prefix: str = "") -> None:
         self.workflow = workflow
         self.prefix = prefix
         self.nodes: list[Node] = []
         self.start = Node(START_NODE_ID, None, index=-1, workflow=workflow)
+        self._metadata: dict[int, tuple[Any, NodeMetadata]] = {}
 
     def input_promise(self, name: str, converter: Any) -> Promise:
         """The promise of workflow input ``name``."""
@@ -542,34 +584,57 @@ class CompilationState:
         index = len(nodes)
         node_id = f"{self.prefix}n{index}"
         iface: Interface = entity.python_interface
+        kind = getattr(entity, "entity_kind", "task")
         try:
-            if entity_kind(entity) == "task":
+            if kind == "task":
                 values = iface.bind(entity.name, args, kwargs)
             else:
                 from taskplug.workflows.workflow import bind_arguments
 
-                values = bind_arguments(f"workflow {entity.name!r}", iface, args, kwargs)
+                values = bind_arguments(f"{kind} {entity.name!r}", iface, args, kwargs)
         except TaskSignatureError as exc:
             raise WorkflowTypeError(
-                f"{where(self.workflow, node_id, f'{entity_kind(entity)} {entity.name!r}')}: {exc}",
+                f"{where(self.workflow, node_id, f'{kind} {entity.name!r}')}: {exc}",
                 workflow=self.workflow,
                 node=node_id,
             ) from None
-        node = Node(node_id, entity, index=index, workflow=self.workflow)
+        cached = self._metadata.get(id(entity))
+        if cached is None or cached[0] is not entity:
+            cached = (entity, construct_node_metadata(entity))
+            self._metadata[id(entity)] = cached
+        node = Node(node_id, entity, index=index, workflow=self.workflow, metadata=cached[1])
         convs = iface.input_converters
         upstream = node.upstream
         inputs = node.inputs
-        pickle = bool(getattr(entity, "pickle_untyped", False))
-        entity_desc = f"{entity_kind(entity)} {entity.name!r}"
         for name in sorted(values):
-            ctx = binding_context(self.workflow, node_id, entity_desc, name, allow_pickle=pickle)
-            inputs.append((name, make_spec(values[name], convs[name], upstream, ctx)))
+            value = values[name]
+            conv = convs[name]
+            if type(value) is Promise and value.converter is conv:  # the common case
+                source = value.node
+                if source.index >= 0 and source not in upstream:
+                    upstream.append(source)
+                inputs.append((name, ("p", value)))
+                continue
+            if type(value) in _SCALARS:  # a plain value: converted here, errors below
+                try:
+                    inputs.append((name, ("l", conv.to_literal(value))))
+                    continue
+                except TypeTransformerFailedError:
+                    pass
+            ctx = binding_context(
+                self.workflow,
+                node_id,
+                f"{kind} {entity.name!r}",
+                name,
+                allow_pickle=bool(getattr(entity, "pickle_untyped", False)),
+            )
+            inputs.append((name, make_spec(value, conv, upstream, ctx)))
         nodes.append(node)
         outs = iface.output_converters
         if not outs:
             return VoidPromise(node)
-        promises = [Promise(node, n, c) for n, c in outs.items()]
-        node._outputs = dict(zip(outs, promises))
+        promises = tuple([Promise(node, n, c) for n, c in outs.items()])
+        node._outputs = promises
         nt = iface.output_tuple
         if len(promises) == 1 and nt is None:
             return promises[0]

@@ -198,7 +198,7 @@ def fill_node(
     from taskplug.workflows.overrides import fill_task_node_overrides
 
     msg.id = node.id
-    node.metadata.fill(msg.metadata)
+    node.metadata_for_reading().fill(msg.metadata)
     add_input = msg.inputs.add
     for var, spec in node.inputs:
         b = add_input()
@@ -206,10 +206,11 @@ def fill_node(
         fill_binding_data(b.binding, spec)
     if node.upstream:
         msg.upstream_node_ids.extend([n.id for n in node.upstream])
-    for var, alias in node.aliases.items():
-        a = msg.output_aliases.add()
-        a.var = var
-        a.alias = alias
+    if node.aliases:
+        for var, alias in node.aliases.items():
+            a = msg.output_aliases.add()
+            a.var = var
+            a.alias = alias
     entity = node.entity
     if isinstance(entity, PythonTask):
         spec = reg.task(entity)
