@@ -10,6 +10,7 @@ import taskplug
 from taskplug import (
     ImperativeWorkflow,
     Promise,
+    PythonFunctionTask,
     PythonFunctionWorkflow,
     WorkflowFailurePolicy,
     create_node,
@@ -393,3 +394,38 @@ def test_large_workflow_compiles_and_runs() -> None:
 
     assert len(chain.nodes) == 300 and chain.nodes[-1].id == "n299"
     assert chain(a=0) == 300
+
+
+def test_task_compile_adds_a_node_and_needs_a_compilation() -> None:
+    @workflow
+    def via_compile(a: int) -> int:
+        return double.compile(x=inc.compile(a))
+
+    assert [n.entity for n in via_compile.nodes] == [inc, double]
+    assert via_compile(a=1) == 4
+    with pytest.raises(taskplug.TaskplugError, match="inside a @workflow or @dynamic"):
+        inc.compile(x=1)
+
+
+def test_a_task_with_get_as_workflow_registers_its_workflow_and_launch_plan() -> None:
+    """How an eager task (another plugin) joins serialize/package: get_as_workflow()."""
+
+    class WrappedTask(PythonFunctionTask):  # type: ignore[type-arg]
+        def get_as_workflow(self) -> ImperativeWorkflow:
+            wb = ImperativeWorkflow(name=self.name)
+            wb.add_workflow_input("x", int)
+            node = wb.add_entity(self, x=wb.inputs["x"])
+            wb.add_workflow_output("o0", node.outputs["o0"])
+            return wb
+
+    def wrapped(x: int) -> int:
+        return x
+
+    t = WrappedTask(None, wrapped)
+    reg = Registrable(SETTINGS)
+    reg.add(t)
+    assert [(k, e.name) for k, e, _ in reg.entries] == [
+        ("task", t.name),
+        ("workflow", t.name),
+        ("launch_plan", t.name),
+    ]

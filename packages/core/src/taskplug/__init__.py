@@ -44,7 +44,7 @@ _EXPORTS: dict[str, str] = {
     "WorkflowBase": "taskplug.workflows.graph",
     "ImperativeWorkflow": "taskplug.workflows.imperative",
     "dynamic": "taskplug.workflows.dynamic",
-    "create_node": "taskplug.workflows.node",
+    "create_node": "taskplug.workflows.state",
     "Node": "taskplug.workflows.node",
     "Promise": "taskplug.workflows.promise",
     "VoidPromise": "taskplug.workflows.promise",
@@ -88,8 +88,9 @@ if TYPE_CHECKING:
     )
     from taskplug.workflows.graph import WorkflowBase
     from taskplug.workflows.imperative import ImperativeWorkflow
-    from taskplug.workflows.node import Node, create_node
+    from taskplug.workflows.node import Node
     from taskplug.workflows.promise import Promise, VoidPromise
+    from taskplug.workflows.state import create_node
     from taskplug.workflows.workflow import (
         PythonFunctionWorkflow,
         WorkflowFailurePolicy,

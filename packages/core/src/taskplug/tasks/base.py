@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from flyteidl.core import literals_pb2, tasks_pb2
 
     from taskplug.settings import SerializationSettings
-    from taskplug.workflows.node import NodeMetadata
+    from taskplug.workflows.metadata import NodeMetadata
 
 __all__ = [
     "LocalExecutionWarning",
@@ -441,7 +441,7 @@ class PythonTask(Generic[T]):
     def construct_node_metadata(self) -> NodeMetadata:
         """The metadata of a workflow node running this task: short name, timeout, retries,
         interruptible (as flytekit's ``construct_node_metadata``)."""
-        from taskplug.workflows.node import NodeMetadata, short_name
+        from taskplug.workflows.metadata import NodeMetadata, short_name
 
         md = self._metadata
         timeout = md.timeout if isinstance(md.timeout, datetime.timedelta) else None

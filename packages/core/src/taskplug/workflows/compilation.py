@@ -2,7 +2,7 @@
 
 Kept tiny on purpose: ``PythonTask.__call__`` reads :data:`COMPILING` on every call (one
 ``ContextVar.get``), so this module imports nothing. While a workflow function runs to build its
-graph, :data:`COMPILING` holds its :class:`~taskplug.workflows.node.CompilationState`, and a
+graph, :data:`COMPILING` holds its :class:`~taskplug.workflows.state.CompilationState`, and a
 call of a task or workflow adds a node instead of running.
 """
 
@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from taskplug.workflows.node import CompilationState
+    from taskplug.workflows.state import CompilationState
 
 __all__ = ["COMPILING", "current_compilation"]
 

@@ -14,8 +14,10 @@ from taskplug.tasks.metadata import Documentation
 from taskplug.workflows.bindings import Spec, binding_context, make_spec
 from taskplug.workflows.compilation import COMPILING
 from taskplug.workflows.errors import WorkflowCompileError, WorkflowTypeError
-from taskplug.workflows.node import CompilationState, Node, NodeMetadata, short_name
+from taskplug.workflows.metadata import NodeMetadata, short_name
+from taskplug.workflows.node import Node
 from taskplug.workflows.promise import Promise, VoidPromise
+from taskplug.workflows.state import CompilationState
 
 if TYPE_CHECKING:
     from flyteidl.core import literals_pb2

@@ -22,8 +22,9 @@ from taskplug.tasks.metadata import Documentation
 from taskplug.workflows.bindings import binding_context, make_spec
 from taskplug.workflows.errors import WorkflowCompileError, WorkflowTypeError
 from taskplug.workflows.graph import WorkflowBase, check_input_promise, execution_order
-from taskplug.workflows.node import CompilationState, Node
+from taskplug.workflows.node import Node
 from taskplug.workflows.promise import Promise
+from taskplug.workflows.state import CompilationState
 from taskplug.workflows.workflow import (
     WorkflowFailurePolicy,
     WorkflowMetadata,

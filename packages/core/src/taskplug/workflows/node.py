@@ -1,190 +1,50 @@
 """Nodes: one call of a task or workflow inside a workflow, with its bindings and overrides.
 
-While a workflow function runs to build its graph, :data:`~taskplug.workflows.compilation.COMPILING`
-holds a :class:`CompilationState`; every task or workflow call adds a :class:`Node` to it
-(ids ``n0``, ``n1``… as flytekit numbers them, ``dn0``… inside a dynamic task) and returns
-promises for the node's outputs. ``t(x=1).with_overrides(...)`` changes the node, never the task.
+While a workflow function runs to build its graph, every task or workflow call adds a
+:class:`Node` (see :mod:`taskplug.workflows.state`) and returns promises for the node's outputs.
+``t(x=1).with_overrides(...)`` changes the node, never the task.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 from typing import TYPE_CHECKING, Any
 
-from taskplug.errors import TaskSignatureError, TypeTransformerFailedError
 from taskplug.resources import Cache, Resources
-from taskplug.workflows.bindings import Spec, binding_context, make_spec
 from taskplug.workflows.errors import WorkflowCompileError, WorkflowTypeError, where
-from taskplug.workflows.promise import Promise, VoidPromise, output_tuple_class
+from taskplug.workflows.metadata import (
+    NodeMetadata,
+    NodeOverrides,
+    construct_node_metadata,
+    dnsify,
+    entity_kind,
+    short_name,
+)
+from taskplug.workflows.promise import Promise, VoidPromise
 
 if TYPE_CHECKING:
-    from flyteidl.core import workflow_pb2
-
-    from taskplug.tasks.interface import Interface
+    from taskplug.workflows.bindings import Spec
 
 __all__ = [
     "START_NODE_ID",
-    "CompilationState",
     "Node",
     "NodeMetadata",
     "NodeOverrides",
     "construct_node_metadata",
-    "create_node",
     "dnsify",
     "entity_kind",
+    "node_of",
     "short_name",
 ]
 
 #: Id of the node that stands for the workflow's inputs (flytekit 1.16's ``GLOBAL_INPUT_NODE_ID``).
 START_NODE_ID = ""
 _UNSET: Any = object()
-_SCALARS = frozenset({int, float, str, bool})
 _OVERRIDES = (
     "node_name, name, aliases, timeout, retries, interruptible, cache, cache_version, "
     "cache_serialize, requests, limits, resources, container_image, accelerator, "
     "shared_memory, pod_template"
 )
-
-
-def short_name(name: str) -> str:
-    """The last dotted part of a name (flytekit's ``extract_obj_name``)."""
-    return name.rpartition(".")[2] if name else ""
-
-
-def entity_kind(entity: object) -> str:
-    """``"task"``, ``"workflow"`` (or the entity's own ``entity_kind``)."""
-    return str(getattr(entity, "entity_kind", "task"))
-
-
-def dnsify(value: str) -> str:
-    """A DNS-1123 label for a node id, exactly as flytekit's ``_dnsify`` makes it."""
-    res = ""
-    if len(value) >= 63:
-        digest = hashlib.sha224(value.encode("utf-8")).hexdigest()[:10]
-        value = f"{digest}-{value[-(63 - 10 - 1) :]}"
-    for ch in value:
-        if ch in "_-.":
-            if res != "" and len(res) < 62:
-                res += "-"
-        elif not ch.isalnum():
-            pass
-        elif ch.islower() or ch.isdigit():
-            res += ch
-        else:
-            if res != "" and res[-1] != "-" and len(res) < 62:
-                res += "-"
-            res += ch.lower()
-    if res.endswith("-"):
-        res = res[:-1]
-    return res
-
-
-class NodeMetadata:
-    """A node's name, timeout, retries, interruptibility and cache settings (flyteidl's)."""
-
-    __slots__ = (
-        "cache_serializable",
-        "cache_version",
-        "cacheable",
-        "interruptible",
-        "name",
-        "retries",
-        "timeout",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        timeout: datetime.timedelta | None = None,
-        retries: int = 0,
-        interruptible: bool | None = None,
-        cacheable: bool | None = None,
-        cache_version: str | None = None,
-        cache_serializable: bool | None = None,
-    ) -> None:
-        self.name = name
-        self.timeout = timeout
-        self.retries = retries
-        self.interruptible = interruptible
-        self.cacheable = cacheable
-        self.cache_version = cache_version
-        self.cache_serializable = cache_serializable
-
-    def fill(self, md: workflow_pb2.NodeMetadata) -> workflow_pb2.NodeMetadata:
-        """Write into a flyteidl ``NodeMetadata`` in place (``retries`` always present)."""
-        md.name = self.name
-        if self.timeout:
-            md.timeout.FromTimedelta(self.timeout)
-        if self.retries:
-            md.retries.retries = self.retries
-        else:
-            md.retries.SetInParent()
-        if self.interruptible is not None:
-            md.interruptible = self.interruptible
-        if self.cacheable is not None:
-            md.cacheable = self.cacheable
-        if self.cache_version is not None:
-            md.cache_version = self.cache_version
-        if self.cache_serializable is not None:
-            md.cache_serializable = self.cache_serializable
-        return md
-
-    def clone(self) -> NodeMetadata:
-        """A copy (nodes share their entity's metadata until one is overridden)."""
-        other = NodeMetadata.__new__(NodeMetadata)
-        for key in NodeMetadata.__slots__:
-            setattr(other, key, getattr(self, key))
-        return other
-
-    def to_flyte_idl(self) -> workflow_pb2.NodeMetadata:
-        """A new flyteidl ``NodeMetadata``."""
-        from flyteidl.core import workflow_pb2
-
-        return self.fill(workflow_pb2.NodeMetadata())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
-        return f"NodeMetadata({fields})"
-
-
-def construct_node_metadata(entity: Any) -> NodeMetadata:
-    """The metadata of a node running ``entity``, as flytekit's ``construct_node_metadata``.
-
-    Tasks: short name, the task's timeout, retries and interruptible; workflows: short name
-    and the workflow's default ``interruptible``.
-    """
-    own = getattr(entity, "construct_node_metadata", None)
-    if own is not None:
-        md: NodeMetadata = own()
-        return md
-    return NodeMetadata(short_name(entity.name))
-
-
-class NodeOverrides:
-    """What ``with_overrides`` set on a task node (``None``: not overridden)."""
-
-    __slots__ = (
-        "accelerator",
-        "container_image",
-        "limits",
-        "pod_template",
-        "requests",
-        "shared_memory",
-    )
-
-    def __init__(self) -> None:
-        self.requests: Resources | None = None
-        self.limits: Resources | None = None
-        self.accelerator: Any = None
-        self.shared_memory: bool | str | None = None
-        self.container_image: str | None = None
-        self.pod_template: Any = None
-
-    def any_set(self) -> bool:
-        """Whether anything is overridden."""
-        return any(getattr(self, k) is not None for k in self.__slots__)
 
 
 class Node:
@@ -560,109 +420,3 @@ def node_of(obj: Any) -> Node | None:
     if isinstance(obj, tuple) and obj and isinstance(obj[0], Promise):
         return obj[0].node
     return None
-
-
-class CompilationState:
-    """The graph of one workflow (or dynamic task) while its function runs."""
-
-    __slots__ = ("_metadata", "nodes", "prefix", "start", "workflow")
-
-    def __init__(self, workflow: str, *, prefix: str = "") -> None:
-        self.workflow = workflow
-        self.prefix = prefix
-        self.nodes: list[Node] = []
-        self.start = Node(START_NODE_ID, None, index=-1, workflow=workflow)
-        self._metadata: dict[int, tuple[Any, NodeMetadata]] = {}
-
-    def input_promise(self, name: str, converter: Any) -> Promise:
-        """The promise of workflow input ``name``."""
-        return Promise(self.start, name, converter)
-
-    def call(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Add a node running ``entity`` with these arguments; return its output promises."""
-        nodes = self.nodes
-        index = len(nodes)
-        node_id = f"{self.prefix}n{index}"
-        iface: Interface = entity.python_interface
-        kind = getattr(entity, "entity_kind", "task")
-        try:
-            if kind == "task":
-                values = iface.bind(entity.name, args, kwargs)
-            else:
-                from taskplug.workflows.workflow import bind_arguments
-
-                values = bind_arguments(f"{kind} {entity.name!r}", iface, args, kwargs)
-        except TaskSignatureError as exc:
-            raise WorkflowTypeError(
-                f"{where(self.workflow, node_id, f'{kind} {entity.name!r}')}: {exc}",
-                workflow=self.workflow,
-                node=node_id,
-            ) from None
-        cached = self._metadata.get(id(entity))
-        if cached is None or cached[0] is not entity:
-            cached = (entity, construct_node_metadata(entity))
-            self._metadata[id(entity)] = cached
-        node = Node(node_id, entity, index=index, workflow=self.workflow, metadata=cached[1])
-        convs = iface.input_converters
-        upstream = node.upstream
-        inputs = node.inputs
-        for name in sorted(values):
-            value = values[name]
-            conv = convs[name]
-            if type(value) is Promise and value.converter is conv:  # the common case
-                source = value.node
-                if source.index >= 0 and source not in upstream:
-                    upstream.append(source)
-                inputs.append((name, ("p", value)))
-                continue
-            if type(value) in _SCALARS:  # a plain value: converted here, errors below
-                try:
-                    inputs.append((name, ("l", conv.to_literal(value))))
-                    continue
-                except TypeTransformerFailedError:
-                    pass
-            ctx = binding_context(
-                self.workflow,
-                node_id,
-                f"{kind} {entity.name!r}",
-                name,
-                allow_pickle=bool(getattr(entity, "pickle_untyped", False)),
-            )
-            inputs.append((name, make_spec(value, conv, upstream, ctx)))
-        nodes.append(node)
-        outs = iface.output_converters
-        if not outs:
-            return VoidPromise(node)
-        promises = tuple([Promise(node, n, c) for n, c in outs.items()])
-        node._outputs = promises
-        nt = iface.output_tuple
-        if len(promises) == 1 and nt is None:
-            return promises[0]
-        cls = output_tuple_class(
-            nt.__name__ if nt is not None else "DefaultNamedTupleOutput", tuple(outs)
-        )
-        return cls(*promises)
-
-
-def create_node(entity: Any, *args: Any, **kwargs: Any) -> Any:
-    """Add a node running ``entity`` to the workflow being compiled and return the node.
-
-    For entities with no outputs (or to order calls explicitly): ``a = create_node(t1)``,
-    ``b = create_node(t2, x=1)``, ``a >> b``; ``node.o0`` / ``node.outputs["o0"]`` are the
-    output promises. Inputs are keyword arguments only. Outside a compilation the entity is
-    simply called and its result returned.
-    """
-    from taskplug.workflows.compilation import COMPILING
-
-    if args:
-        raise TypeError(
-            f"create_node({getattr(entity, 'name', entity)!r}, ...) takes inputs as keyword "
-            f"arguments only; got {len(args)} positional argument(s)"
-        )
-    if not callable(getattr(entity, "python_interface", None) and entity):
-        raise TypeError(f"create_node() needs a task or workflow, got {type(entity).__name__}")
-    state = COMPILING.get()
-    if state is None:
-        return entity(**kwargs)
-    state.call(entity, (), kwargs)
-    return state.nodes[-1]

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     from taskplug.resources import Resources
     from taskplug.settings import SerializationSettings
-    from taskplug.workflows.node import Node, NodeOverrides
+    from taskplug.workflows.metadata import NodeOverrides
+    from taskplug.workflows.node import Node
 
 __all__ = [
     "POD_OVERRIDE_HOOK",

@@ -96,11 +96,20 @@ class Registrable:
         self._plans: dict[int, tuple[Any, launch_plan_pb2.LaunchPlan]] = {}
 
     def add(self, entity: Any) -> None:
-        """Add a task, or a workflow and its default launch plan (with what they use)."""
+        """Add a task, or a workflow and its default launch plan (with what they use).
+
+        A task that runs as a workflow of its own (it has ``get_as_workflow()``, as eager tasks
+        do) also brings that workflow and its default launch plan, as in flytekit.
+        """
         from taskplug.tasks.base import PythonTask
 
         if isinstance(entity, PythonTask):
             self.task(entity)
+            as_workflow = getattr(entity, "get_as_workflow", None)
+            if callable(as_workflow):
+                wf = as_workflow()
+                self.workflow(wf)
+                self.launch_plan(wf)
         else:
             self.workflow(entity)
             self.launch_plan(entity)

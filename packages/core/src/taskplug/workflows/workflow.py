@@ -29,7 +29,7 @@ from taskplug.tasks.metadata import Documentation
 from taskplug.workflows.compilation import COMPILING
 from taskplug.workflows.errors import WorkflowCompileError, WorkflowError, WorkflowTypeError
 from taskplug.workflows.graph import WorkflowBase, bind_outputs
-from taskplug.workflows.node import CompilationState
+from taskplug.workflows.state import CompilationState
 
 __all__ = [
     "PythonFunctionWorkflow",
