@@ -307,3 +307,43 @@ def test_duplicate_node_names() -> None:
         def dup(a: int) -> int:
             x = inc(x=a).with_overrides(node_name="same")
             return inc(x=x).with_overrides(node_name="same")
+
+
+def test_a_promise_of_another_workflow_is_refused() -> None:
+    leaked: list[typing.Any] = []
+
+    @workflow
+    def first(a: int) -> int:
+        x = inc(x=a)
+        leaked.extend([x, a])
+        return x
+
+    for promise in leaked:
+        with pytest.raises(WorkflowTypeError, match="a promise of another workflow") as info:
+
+            @workflow
+            def second(b: int) -> int:
+                return inc(x=promise)
+
+        _names(info.value, "second", "n0")
+    with pytest.raises(WorkflowTypeError, match="a promise of another workflow"):
+
+        @workflow
+        def in_a_list(b: int) -> int:
+            return total(xs=[inc(x=b), leaked[0]])
+
+    with pytest.raises(WorkflowTypeError, match=r"output 'o0': got .* another workflow"):
+
+        @workflow
+        def returns_it(b: int) -> int:
+            return leaked[0]
+
+    wb = ImperativeWorkflow(name="errs.leak")
+    with pytest.raises(WorkflowTypeError, match="another workflow"):
+        wb.add_workflow_output("out", leaked[0])
+    assert "out" not in wb.python_interface.outputs
+
+
+@task
+def total(xs: list[int]) -> int:
+    return sum(xs)

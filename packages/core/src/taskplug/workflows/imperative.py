@@ -155,6 +155,7 @@ class ImperativeWorkflow(WorkflowBase):
                 allow_pickle=self._pickle_untyped,
             )
             spec = make_spec(p, conv, [], ctx)
+            self._state.check_spec(spec, None, output_name, kind="output")
         except Exception:
             del self._out_types[output_name]
             self._rebuild()

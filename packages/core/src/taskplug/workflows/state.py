@@ -42,6 +42,33 @@ class CompilationState:
         """The promise of workflow input ``name``."""
         return Promise(self.start, name, converter)
 
+    def owns(self, p: Promise) -> bool:
+        """Whether ``p`` is an input of this workflow or the output of one of its nodes."""
+        node = p.node
+        if node.index < 0:
+            return node is self.start
+        return node.index < len(self.nodes) and self.nodes[node.index] is node
+
+    def check_spec(self, spec: Any, node_id: str | None, var: str, *, kind: str = "input") -> None:
+        """Refuse a binding that uses a promise of another workflow (or of another compile)."""
+        tag, payload = spec
+        if tag == "p":
+            if not self.owns(payload):
+                place = where(self.workflow, node_id)
+                raise WorkflowTypeError(
+                    f"{place}, {kind} {var!r}: got {payload.describe()}, a promise of another "
+                    "workflow; promises can only be used in the workflow that made them (pass "
+                    "the value in as an input of this workflow)",
+                    workflow=self.workflow,
+                    node=node_id,
+                )
+        elif tag == "c":
+            for sub in payload:
+                self.check_spec(sub, node_id, var, kind=kind)
+        elif tag == "m":
+            for _, sub in payload:
+                self.check_spec(sub, node_id, var, kind=kind)
+
     def call(self, entity: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Add a node running ``entity`` with these arguments; return its output promises."""
         nodes = self.nodes
@@ -75,8 +102,13 @@ class CompilationState:
             conv = convs[name]
             if type(value) is Promise and value.converter is conv:  # the common case
                 source = value.node
-                if source.index >= 0 and source not in upstream:
-                    upstream.append(source)
+                if source.index >= 0:
+                    if source.index >= index or nodes[source.index] is not source:
+                        self.check_spec(("p", value), node_id, name)  # raises: not ours
+                    if source not in upstream:
+                        upstream.append(source)
+                elif source is not self.start:
+                    self.check_spec(("p", value), node_id, name)
                 inputs.append((name, ("p", value)))
                 continue
             if type(value) in _SCALARS:  # a plain value: converted here, errors below
@@ -92,7 +124,10 @@ class CompilationState:
                 name,
                 allow_pickle=bool(getattr(entity, "pickle_untyped", False)),
             )
-            inputs.append((name, make_spec(value, conv, upstream, ctx)))
+            spec = make_spec(value, conv, upstream, ctx)
+            if spec[0] != "l":
+                self.check_spec(spec, node_id, name)
+            inputs.append((name, spec))
         nodes.append(node)
         outs = iface.output_converters
         if not outs:

@@ -230,6 +230,8 @@ class PythonFunctionWorkflow(WorkflowBase):
         finally:
             COMPILING.reset(token)
         outputs = bind_outputs(self._name, iface, returned)
+        for var, spec in outputs:
+            state.check_spec(spec, None, var, kind="output")
         self._set_graph(state.nodes, outputs)
         if self._on_failure is not None:
             self._compile_failure_node(state, values, node_id="fn0")
