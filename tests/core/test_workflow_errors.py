@@ -318,13 +318,14 @@ def test_a_promise_of_another_workflow_is_refused() -> None:
         leaked.extend([x, a])
         return x
 
+    def uses(promise: typing.Any) -> None:
+        @workflow
+        def second(b: int) -> int:
+            return inc(x=promise)
+
     for promise in leaked:
         with pytest.raises(WorkflowTypeError, match="a promise of another workflow") as info:
-
-            @workflow
-            def second(b: int) -> int:
-                return inc(x=promise)
-
+            uses(promise)
         _names(info.value, "second", "n0")
     with pytest.raises(WorkflowTypeError, match="a promise of another workflow"):
 
