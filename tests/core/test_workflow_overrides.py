@@ -332,3 +332,20 @@ def test_hook_spec_is_documented() -> None:
 
     spec = hookspecs.taskplug_node_pod_override
     assert "firstresult" in (spec.__doc__ or "") and "K8sPod" in (spec.__doc__ or "")
+
+
+def test_a_local_run_warns_once_about_cluster_only_overrides() -> None:
+    from taskplug.tasks.base import LocalExecutionWarning
+
+    @workflow
+    def tuned(a: int) -> int:
+        x = inc(x=a).with_overrides(retries=3)
+        return inc(x=x).with_overrides(requests=Resources(cpu="2"))
+
+    with pytest.warns(LocalExecutionWarning, match=r"node\(s\) n1 apply in a cluster only"):
+        assert tuned(a=1) == 3
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tuned(a=2) == 4

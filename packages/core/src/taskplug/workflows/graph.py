@@ -153,6 +153,7 @@ class WorkflowBase:
         self._nodes: list[Node] = []
         self._outputs: list[tuple[str, Spec]] = []
         self._order: list[int] | None = None
+        self._warned = False
 
     # -- properties (flytekit's names) ------------------------------------------------------
 
@@ -308,6 +309,8 @@ class WorkflowBase:
 
         iface = self._python_interface
         label = f"workflow {self._name!r}"
+        if not self._warned:
+            self._warn_local_overrides()
         lm = to_literal_map(label, iface.input_converters, kwargs)
         try:
             out = self.dispatch_execute(lm)
@@ -322,6 +325,23 @@ class WorkflowBase:
                 label, iface.output_converters, out, output_tuple=iface.output_tuple
             )
         raise failure
+
+    def _warn_local_overrides(self) -> None:
+        """Once per workflow: overrides that only a cluster can honour are ignored locally."""
+        self._warned = True
+        nodes = [n.id for n in self._nodes if n.overrides is not None and n.overrides.any_set()]
+        if nodes:
+            import warnings
+
+            from taskplug.tasks.base import LocalExecutionWarning
+
+            warnings.warn(
+                f"workflow {self._name!r} runs locally: the resource, accelerator, image and pod "
+                f"overrides of node(s) {', '.join(nodes)} apply in a cluster only and are "
+                "ignored here",
+                LocalExecutionWarning,
+                stacklevel=4,
+            )
 
     def _run_failure_handler(self, inputs: dict[str, Any]) -> None:
         handler = self._on_failure
