@@ -54,7 +54,7 @@ _EXPORTS: dict[str, str] = {
     "PromiseUsageError": "taskplug.workflows.errors",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = sorted([*_EXPORTS, "eager", "__version__"])
 
 if TYPE_CHECKING:
     from taskplug._manager import get_plugin_manager, load_plugin
@@ -98,7 +98,30 @@ if TYPE_CHECKING:
     )
 
 
+#: Names that live in plugin distributions: ``from taskplug import eager`` as in flytekit.
+_PLUGIN_EXPORTS: dict[str, tuple[str, str]] = {
+    "eager": ("taskplug_eager", "eager"),
+}
+
+
+def _plugin_export(name: str) -> Any:
+    module, extra = _PLUGIN_EXPORTS[name]
+    try:
+        value = getattr(importlib.import_module(module), name)
+    except ImportError as exc:
+        raise ImportError(
+            f"taskplug.{name} is provided by the plugin distribution "
+            f"{module.replace('_', '-')}, which is not installed: "
+            f"pip install 'taskplug[{extra}]'",
+            name=module,
+        ) from exc
+    globals()[name] = value
+    return value
+
+
 def __getattr__(name: str) -> Any:
+    if name in _PLUGIN_EXPORTS:
+        return _plugin_export(name)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'taskplug' has no attribute {name!r}")

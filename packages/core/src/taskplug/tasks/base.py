@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from taskplug._manager import hooks
+from taskplug.calls import get_interceptor
 from taskplug.context import _CURRENT, ExecutionParameters, ExecutionState
 from taskplug.errors import (
     PluginAnswerError,
@@ -29,6 +30,7 @@ from taskplug.tasks.metadata import Documentation, ExecutionMode, TaskMetadata
 from taskplug.workflows.compilation import COMPILING
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
     from contextvars import Token
 
     from flyteidl.core import literals_pb2, tasks_pb2
@@ -467,17 +469,47 @@ class PythonTask(Generic[T]):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the task locally through the literal round trip; returns its outputs.
 
-        While a workflow is being compiled, the call adds a node and returns promises instead.
+        While a workflow is being compiled, the call adds a node and returns promises instead;
+        while a plugin's run intercepts calls (:mod:`taskplug.calls`, e.g. inside an eager
+        task), the call is handed to it.
         """
         state = COMPILING.get()  # workflows (taskplug.workflows): one ContextVar read
         if state is not None:
             return state.call(self, args, kwargs)
         values = self._interface.bind(self._name, args, kwargs)
+        interceptor = get_interceptor()
+        if interceptor is not None:
+            return interceptor.call(self, values)
         try:
             return self.local_execute(**values)
         except UserCodeError as err:
             failure = user_exception(err)
         raise failure
+
+    def aio(self, *args: Any, **kwargs: Any) -> Awaitable[Any]:
+        """The call as an awaitable: ``await task.aio(x=1)``, so calls can be gathered.
+
+        While a plugin's run intercepts calls (inside an eager task), the call goes to it (the
+        eager plugin runs it on its backend, in parallel with other awaited calls); otherwise
+        the task runs in a worker thread (``asyncio.to_thread``).
+        """
+        values = self._interface.bind(self._name, args, kwargs)
+        interceptor = get_interceptor()
+        if interceptor is not None:
+            return interceptor.acall(self, values)
+        return self._aio_local(values)
+
+    async def _aio_local(self, values: dict[str, Any]) -> Any:
+        import asyncio
+
+        def run() -> Any:
+            try:
+                return self.local_execute(**values)
+            except UserCodeError as err:
+                failure = user_exception(err)
+            raise failure
+
+        return await asyncio.to_thread(run)
 
     def local_execute(self, **kwargs: Any) -> Any:
         """Convert inputs to literals, dispatch, and convert the outputs back to Python."""

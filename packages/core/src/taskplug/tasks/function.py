@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from taskplug.calls import get_interceptor
 from taskplug.context import _CURRENT, ExecutionParameters
 from taskplug.errors import TaskSignatureError
 from taskplug.resolver import TaskResolver, default_task_resolver
@@ -265,18 +266,32 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """An awaitable inside async code; the result itself from synchronous code."""
+        """An awaitable inside async code; the result itself from synchronous code.
+
+        While a plugin's run intercepts calls (:mod:`taskplug.calls`), the awaitable comes
+        from it.
+        """
         import asyncio
 
         state = COMPILING.get()
         if state is not None:  # inside a workflow being compiled: a node, not a run
             return state.call(self, args, kwargs)
+        interceptor = get_interceptor()
+        if interceptor is not None:
+            return interceptor.acall(self, self._interface.bind(self._name, args, kwargs))
         coro = self.async_call(*args, **kwargs)
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             return asyncio.run(coro)
         return coro
+
+    def aio(self, *args: Any, **kwargs: Any) -> Awaitable[Any]:
+        """The call as an awaitable (the same as calling the task inside async code)."""
+        interceptor = get_interceptor()
+        if interceptor is not None:
+            return interceptor.acall(self, self._interface.bind(self._name, args, kwargs))
+        return self.async_call(*args, **kwargs)
 
     async def async_call(self, *args: Any, **kwargs: Any) -> Any:
         """Run the task locally through the literal round trip, asynchronously."""
