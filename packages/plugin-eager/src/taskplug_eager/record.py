@@ -58,7 +58,9 @@ class ChildExecution:
         return self.end - self.start
 
     def mark_running(self) -> None:
-        """The backend started the child."""
+        """The backend started the child (ignored once it has ended, e.g. cancelled)."""
+        if self.finished:
+            return
         self.status = "running"
         self.start = time.time()
 

@@ -92,7 +92,8 @@ class EagerRun:
         self._inflight: set[asyncio.Task[Any]] = set()
         self._body: asyncio.Task[Any] | None = None
         self._closed = False
-        self._pending_error: BaseException | None = None
+        #: The signal that terminated the run (container runs handle SIGTERM and SIGINT).
+        self.terminated_by: str | None = None
 
     # -- children ----------------------------------------------------------------------------
 
@@ -219,7 +220,11 @@ class EagerRun:
             result = await body
         except BaseException as exc:
             self.record.status = "cancelled" if isinstance(exc, asyncio.CancelledError) else "failed"
-            self.record.error = f"{type(exc).__name__}: {exc}"
+            self.record.error = (
+                f"terminated by {self.terminated_by}"
+                if self.terminated_by
+                else f"{type(exc).__name__}: {exc}"
+            )
             raise
         else:
             self.record.status = "succeeded"
@@ -267,7 +272,7 @@ class EagerRun:
         return installed
 
     def _on_signal(self, sig: int) -> None:
-        self.record.error = f"terminated by {signal.Signals(sig).name}"
+        self.terminated_by = signal.Signals(sig).name
         if self._body is not None:
             self._body.cancel(msg=f"eager run {self.run_id} received {signal.Signals(sig).name}")
 

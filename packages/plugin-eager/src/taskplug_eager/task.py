@@ -244,10 +244,10 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
                 self._task_function(**inputs), handle_signals=mode == "container" and not nested
             )
         except asyncio.CancelledError:
-            if run.record.error and run.record.error.startswith("terminated by"):
+            if run.terminated_by:
                 raise EagerError(
-                    f"eager run {run.run_id} of task {self.name!r} was {run.record.error}; "
-                    f"its children still running were terminated"
+                    f"eager run {run.run_id} of task {self.name!r} was terminated by "
+                    f"{run.terminated_by}; its children still running were terminated"
                 ) from None
             raise
         finally:

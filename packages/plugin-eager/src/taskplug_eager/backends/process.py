@@ -166,8 +166,8 @@ class _Child:
         execution.details["log"] = os.path.join(self.dir, "output.log")
         return True
 
-    def wait(self, timeout: float | None) -> literals_pb2.LiteralMap:
-        """Wait for the process (``TimeoutError`` after terminating it) and read its result."""
+    def wait(self, timeout: float | None) -> int:
+        """Wait for the process (``TimeoutError`` after terminating it); its return code."""
         proc = self.proc
         assert proc is not None
         try:
@@ -179,7 +179,7 @@ class _Child:
             if proc.returncode is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(self.dir, MARKER))
-        return self.result(returncode)
+        return returncode
 
     def result(self, returncode: int) -> literals_pb2.LiteralMap:
         from flyteidl.core import errors_pb2, literals_pb2
@@ -221,8 +221,13 @@ class _Child:
             with open(path, encoding="utf-8") as fh:
                 self.call.execution.run = RunRecord.from_dict(json.load(fh))
 
-    def execute(self, timeout: float | None) -> literals_pb2.LiteralMap:
-        """Launch, wait, read (in a worker thread or the caller)."""
+    def execute(self, timeout: float | None) -> int:
+        """Launch and wait (in a worker thread or the caller); the return code.
+
+        Results are read by the caller, in the event loop's thread: reading may import
+        modules (an exception's class), and CPython 3.11 before 3.11.8 must not compile in
+        two threads at once.
+        """
         if not self.launch():
             raise asyncio.CancelledError()
         return self.wait(timeout)
@@ -267,7 +272,9 @@ class ProcessBackend(Backend):
         return self._blob
 
     async def start(self) -> None:
-        """Check the blob folder can be written."""
+        """Check the blob folder can be written; import what reading results needs."""
+        from flyteidl.core import errors_pb2, literals_pb2  # noqa: F401  (here, not in threads)
+
         os.makedirs(self._blob, exist_ok=True)
         if shutil.which(_execute_command()[0]) is None and not os.path.exists(
             _execute_command()[0]
@@ -280,21 +287,23 @@ class ProcessBackend(Backend):
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._pool, child.execute, None)
         try:
-            return await asyncio.shield(future)
+            returncode = await asyncio.shield(future)
         except asyncio.CancelledError:
             # Not launched yet: it never will be. Launched: SIGTERM, then SIGKILL, and wait.
             await loop.run_in_executor(None, child.terminate)
             future.cancel()
             raise
+        return child.result(returncode)
 
     def run_blocking(self, call: ChildCall) -> literals_pb2.LiteralMap:
         """A sync call in the body: launch and wait here (the timeout applies)."""
         child = _Child(call, self)
         try:
-            return child.execute(call.timeout)
+            returncode = child.execute(call.timeout)
         except BaseException:
             child.terminate()
             raise
+        return child.result(returncode)
 
     async def close(self) -> None:
         """Stop the worker threads (every child has ended by now)."""
