@@ -160,3 +160,15 @@ def test_run_record_round_trips_through_json():
     data = json.loads(runs[0].to_json())
     again = RunRecord.from_dict(data)
     assert again.to_dict() == runs[0].to_dict()
+
+
+def test_settings_reach_an_eager_container_through_f_ss_c(monkeypatch: pytest.MonkeyPatch):
+    from taskplug_eager import current_settings
+    from taskplug_eager.settings import serialized_context
+
+    ss = SerializationSettings.for_tests(version="v-from-template")
+    template = serialize(et.mixed, ss)
+    env = {kv.key: kv.value for kv in template.container.env}
+    assert env["_F_SS_C"] == serialized_context(ss)
+    monkeypatch.setenv("_F_SS_C", env["_F_SS_C"])
+    assert current_settings().version == "v-from-template"

@@ -30,9 +30,12 @@ __all__ = [
     "ENV_CONCURRENCY",
     "ENV_RAY_ADDRESS",
     "ENV_SETTINGS",
+    "SERIALIZED_CONTEXT_ENV_VAR",
     "EagerSettings",
     "current_settings",
     "eager_settings",
+    "serialized_context",
+    "settings_from_context",
     "settings_from_json",
     "settings_to_json",
 ]
@@ -130,7 +133,11 @@ class EagerSettings:
             changes["blob_dir"] = env[ENV_BLOB_DIR]
         if env.get(ENV_RAY_ADDRESS):
             changes["ray_address"] = env[ENV_RAY_ADDRESS]
-        if base.serialization_settings is None and env.get("FLYTE_INTERNAL_TASK_VERSION"):
+        if base.serialization_settings is None and env.get(SERIALIZED_CONTEXT_ENV_VAR):
+            changes["serialization_settings"] = settings_from_context(
+                env[SERIALIZED_CONTEXT_ENV_VAR]
+            )
+        elif base.serialization_settings is None and env.get("FLYTE_INTERNAL_TASK_VERSION"):
             changes["serialization_settings"] = SerializationSettings(
                 image_config=ImageConfig.auto(),
                 project=env.get("FLYTE_INTERNAL_TASK_PROJECT", ""),
@@ -227,3 +234,82 @@ def settings_from_json(text: str) -> EagerSettings:
     ss = data.get("serialization_settings")
     data["serialization_settings"] = _ss_from_dict(ss) if ss else None
     return EagerSettings(**data)
+
+
+# -- flytekit's serialized context (``_F_SS_C``) ----------------------------------------------
+
+#: The environment variable flytekit puts into an eager task's container: its serialization
+#: settings, gzip-compressed JSON in base64, so the children run with the same settings.
+SERIALIZED_CONTEXT_ENV_VAR = "_F_SS_C"
+
+
+def _image_json(img: Any) -> dict[str, Any]:
+    return {"name": img.name, "fqn": img.fqn, "tag": img.tag, "digest": img.digest}
+
+
+def serialized_context(ss: SerializationSettings) -> str:
+    """``ss`` as flytekit's ``SerializationSettings.serialized_context`` writes it (same bytes)."""
+    import base64
+    import gzip
+    import io
+
+    if ss.env and SERIALIZED_CONTEXT_ENV_VAR in ss.env:
+        return ss.env[SERIALIZED_CONTEXT_ENV_VAR]
+    ic = ss.image_config
+    fast = ss.fast_serialization_settings
+    data = {
+        "image_config": {
+            "default_image": _image_json(ic.default_image) if ic.default_image else None,
+            "images": [_image_json(i) for i in ic.images],
+        },
+        "project": ss.project,
+        "domain": ss.domain,
+        "version": ss.version,
+        "env": dict(ss.env) if ss.env is not None else None,
+        "default_resources": None,
+        "git_repo": ss.git_repo,
+        "python_interpreter": ss.python_interpreter,
+        "flytekit_virtualenv_root": os.path.dirname(os.path.dirname(ss.python_interpreter)),
+        "fast_serialization_settings": (
+            {
+                "enabled": fast.enabled,
+                "destination_dir": fast.destination_dir,
+                "distribution_location": fast.distribution_location,
+            }
+            if fast is not None
+            else None
+        ),
+        "source_root": ss.source_root,
+    }
+    buf = io.BytesIO()
+    with gzip.GzipFile(mode="wb", fileobj=buf, mtime=0) as fh:
+        fh.write(json.dumps(data).encode("utf-8"))
+    return base64.b64encode(buf.getvalue()).decode("utf-8")
+
+
+def settings_from_context(text: str) -> SerializationSettings:
+    """The serialization settings in a ``_F_SS_C`` value (flytekit's or ours)."""
+    import base64
+    import gzip
+
+    from taskplug.settings import Image
+
+    data = json.loads(gzip.decompress(base64.b64decode(text.encode("utf-8"))).decode("utf-8"))
+    ic = data.get("image_config") or {}
+    default = ic.get("default_image")
+
+    def image(d: dict[str, Any]) -> Image:
+        return Image(name=d["name"], fqn=d["fqn"], tag=d.get("tag"), digest=d.get("digest"))
+
+    others = [image(d) for d in ic.get("images") or [] if not default or d["name"] != default["name"]]
+    return SerializationSettings(
+        image_config=ImageConfig.create_from(image(default) if default else None, others),
+        project=data.get("project") or "",
+        domain=data.get("domain") or "",
+        version=data.get("version") or "",
+        env={k: v for k, v in (data.get("env") or {}).items() if k != SERIALIZED_CONTEXT_ENV_VAR}
+        or None,
+        git_repo=data.get("git_repo"),
+        python_interpreter=data.get("python_interpreter") or "/opt/venv/bin/python3",
+        source_root=data.get("source_root"),
+    )

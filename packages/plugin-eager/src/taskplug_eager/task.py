@@ -141,6 +141,18 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
             **kwargs,
         )
 
+    def get_container(self, settings: SerializationSettings) -> Any:
+        """The container, with the serialization settings in ``_F_SS_C`` (as flytekit).
+
+        The eager task reads them back in its container, so its children run with the
+        parent's version and settings.
+        """
+        from taskplug_eager.settings import SERIALIZED_CONTEXT_ENV_VAR, serialized_context
+
+        env = dict(settings.env or {})
+        env[SERIALIZED_CONTEXT_ENV_VAR] = serialized_context(settings)
+        return super().get_container(settings.replace(env=env))
+
     # -- calling ------------------------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

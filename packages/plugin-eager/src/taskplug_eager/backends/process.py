@@ -112,7 +112,12 @@ class _Child:
         ]
 
     def environment(self) -> dict[str, str]:
-        from taskplug_eager.settings import ENV_SETTINGS, settings_to_json
+        from taskplug_eager.settings import (
+            ENV_SETTINGS,
+            SERIALIZED_CONTEXT_ENV_VAR,
+            serialized_context,
+            settings_to_json,
+        )
 
         call = self.call
         env = dict(os.environ)
@@ -124,6 +129,7 @@ class _Child:
             env["FLYTE_INTERNAL_TASK_PROJECT"] = ss.project
             env["FLYTE_INTERNAL_TASK_DOMAIN"] = ss.domain
             env["FLYTE_INTERNAL_TASK_VERSION"] = ss.version
+            env[SERIALIZED_CONTEXT_ENV_VAR] = serialized_context(ss)
         env[ENV_SETTINGS] = settings_to_json(call.settings.replace(blob_dir=self.backend.blob_root()))
         env["FLYTE_INTERNAL_EXECUTION_ID"] = call.execution.execution_id
         env[EAGER_ROOT_ENV_NAME] = call.root_id
