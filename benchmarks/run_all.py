@@ -14,6 +14,7 @@ QUICK_FLAGS = {
     "bench_import.py": ["--repeat", "3"],
     "bench_call.py": ["--calls", "2000"],
     "bench_conversion.py": ["--quick"],
+    "bench_eager.py": ["--quick"],
     "bench_workflow.py": ["--quick"],
 }
 
