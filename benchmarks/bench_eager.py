@@ -96,7 +96,11 @@ def main() -> int:
         f"process backend: {m} add tasks, 2 workers (each a taskplug-execute subprocess)",
         [
             ("throughput", f"{m / wall:.1f} tasks/s", ""),
-            ("median child run (start to end)", f"{statistics.median(durations) * 1000:.0f} ms", ""),
+            (
+                "median child run (start to end)",
+                f"{statistics.median(durations) * 1000:.0f} ms",
+                "",
+            ),
         ],
         ("", "value", ""),
     )

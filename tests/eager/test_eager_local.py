@@ -64,7 +64,9 @@ def test_sync_async_nested_calls_are_children_in_the_record():
     nested = run.executions[-1].run
     assert nested is not None and [c.task for c in nested.executions] == [et.add.name]
     assert nested.root_id == run.run_id == run.root_id
-    assert all(c.start is not None and c.end is not None and c.end >= c.start for c in run.executions)
+    assert all(
+        c.start is not None and c.end is not None and c.end >= c.start for c in run.executions
+    )
     data = run.to_dict()
     assert data["executions"][0]["execution_id"] == f"{run.run_id}.1"
     assert '"status": "succeeded"' in run.to_json()
@@ -154,8 +156,8 @@ def test_cancelling_mid_fan_out_never_starts_queued_children(tmp_path: Path):
 def test_calling_an_eager_task_from_sync_code_without_running_it_warns():
     coro = et.inner(x=1)
     assert "await it, or asyncio.run() it" in repr(coro)
+    del coro
     with pytest.warns(EagerNotAwaitedWarning, match="was called but never run"):
-        del coro
         gc.collect()
 
 

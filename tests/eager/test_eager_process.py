@@ -90,9 +90,12 @@ def test_child_killed_by_a_signal_is_a_system_error_the_parent_can_catch(setting
 
 def test_per_call_timeout_terminates_the_child_process(settings: EagerSettings, tmp_path: Path):
     folder = tmp_path / "pids"
-    with eager_settings(settings.replace(call_timeout=1.0)), recording() as runs:
-        with pytest.raises(EagerTimeoutError):
-            asyncio.run(et.one_sleepy(folder=str(folder), seconds=120.0))
+    with (
+        eager_settings(settings.replace(call_timeout=1.0)),
+        recording() as runs,
+        pytest.raises(EagerTimeoutError),
+    ):
+        asyncio.run(et.one_sleepy(folder=str(folder), seconds=120.0))
     (pid,) = pids_in(folder)
     wait_for(lambda: not pid_alive(pid), timeout=20, what=f"child {pid} to end")
     assert runs[0].executions[0].status == "timed_out"
@@ -112,9 +115,7 @@ def test_cancelling_a_run_mid_fan_out_leaves_no_child_process(
     folder = tmp_path / "pids"
 
     async def main() -> None:
-        run = asyncio.ensure_future(
-            et.fan_out_sleepy(folder=str(folder), n=6, seconds=120.0)
-        )
+        run = asyncio.ensure_future(et.fan_out_sleepy(folder=str(folder), n=6, seconds=120.0))
         await asyncio.to_thread(wait_for, lambda: len(pids_in(folder)) >= 2, what="2 children")
         run.cancel()
         with pytest.raises(asyncio.CancelledError):

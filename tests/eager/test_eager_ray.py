@@ -29,7 +29,7 @@ def test_children_are_ray_tasks_with_literal_bytes(ray_runtime):
     first = runs[0]
     assert all(c.details.get("ray_task_id") for c in first.executions)
     assert first.executions[-1].run is not None  # the nested eager run's record came back
-    mine, child_env, nested = text.split("|")
+    mine, _child_env, nested = text.split("|")
     assert mine == "v-ray" and nested == f"v-ray:{runs[2].run_id}"
 
 
@@ -82,8 +82,6 @@ def test_unreachable_cluster_fails_fast_with_a_clear_error(tmp_path: Path):
         except BackendUnavailableError as exc:
             print("ERROR", exc)
     """)
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert f"127.0.0.1:{port}" in proc.stdout and "cannot be reached within 2 s" in proc.stdout

@@ -56,7 +56,7 @@ class EagerNotAwaitedWarning(RuntimeWarning):
 
 
 class EagerChildError(EagerError):
-    """A child execution failed. ``execution`` is its :class:`~taskplug_eager.record.ChildExecution`.
+    """A child execution failed; ``execution`` is its record entry (``ChildExecution``).
 
     Errors rebuilt from another process derive from this class *and* the child's original
     exception class; ``original_type`` is the child's exception's qualified name,
@@ -91,7 +91,7 @@ def _derived(cls: type[BaseException]) -> type[EagerChildError]:
 
 def _make(cls: type[BaseException], message: str) -> EagerChildError:
     try:
-        sub = _derived(cls)
+        sub = _derived(cls)  # type: ignore[arg-type]
         err = sub.__new__(sub)
         Exception.__init__(err, message)
     except Exception:  # exotic layouts (e.g. a C-level base that refuses the mix): plain

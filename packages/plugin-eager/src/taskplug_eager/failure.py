@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 from taskplug.resolver import TaskResolutionError
 from taskplug.tasks.function import PythonAutoContainerTask
 from taskplug.tasks.interface import Interface
-
 from taskplug_eager.runtime import EAGER_ROOT_ENV_NAME
 
 if TYPE_CHECKING:
     from flyteidl.core import literals_pb2, tasks_pb2
+
     from taskplug.context import ExecutionParameters
     from taskplug.settings import SerializationSettings
     from taskplug.tasks.base import PythonTask
@@ -125,7 +125,6 @@ class EagerFailureHandlerTask(PythonAutoContainerTask[Any]):
         task's Python types, and needs none of them).
         """
         from taskplug.context import current_execution
-
         from taskplug_eager.settings import EagerSettings
 
         execution_id = params.execution_id if params is not None else None

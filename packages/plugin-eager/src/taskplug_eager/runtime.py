@@ -21,7 +21,6 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from taskplug.calls import reset_interceptor, set_interceptor
-
 from taskplug_eager.errors import EagerChildError, EagerError, EagerTimeoutError
 from taskplug_eager.record import ChildExecution, RunRecord, _note_run
 
@@ -29,8 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from flyteidl.core import literals_pb2
-    from taskplug.tasks.base import PythonTask
 
+    from taskplug.tasks.base import PythonTask
     from taskplug_eager.backends import Backend
     from taskplug_eager.settings import EagerSettings
 
@@ -219,7 +218,9 @@ class EagerRun:
         try:
             result = await body
         except BaseException as exc:
-            self.record.status = "cancelled" if isinstance(exc, asyncio.CancelledError) else "failed"
+            self.record.status = (
+                "cancelled" if isinstance(exc, asyncio.CancelledError) else "failed"
+            )
             self.record.error = (
                 f"terminated by {self.terminated_by}"
                 if self.terminated_by
@@ -262,7 +263,7 @@ class EagerRun:
         if threading.current_thread() is not threading.main_thread() or self._body is None:
             return []
         loop = asyncio.get_running_loop()
-        installed = []
+        installed: list[int] = []
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
                 loop.add_signal_handler(sig, self._on_signal, sig)

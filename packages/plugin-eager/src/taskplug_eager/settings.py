@@ -208,7 +208,8 @@ def _ss_from_dict(data: Mapping[str, Any]) -> SerializationSettings:
         domain=data.get("domain", ""),
         version=data.get("version", ""),
         env=dict(data.get("env") or {}) or None,
-        python_interpreter=data.get("python_interpreter") or SerializationSettings.python_interpreter,
+        python_interpreter=data.get("python_interpreter")
+        or SerializationSettings.python_interpreter,
     )
 
 
@@ -301,7 +302,9 @@ def settings_from_context(text: str) -> SerializationSettings:
     def image(d: dict[str, Any]) -> Image:
         return Image(name=d["name"], fqn=d["fqn"], tag=d.get("tag"), digest=d.get("digest"))
 
-    others = [image(d) for d in ic.get("images") or [] if not default or d["name"] != default["name"]]
+    others = [
+        image(d) for d in ic.get("images") or [] if not default or d["name"] != default["name"]
+    ]
     return SerializationSettings(
         image_config=ImageConfig.create_from(image(default) if default else None, others),
         project=data.get("project") or "",

@@ -26,7 +26,6 @@ from taskplug.context import current_execution
 from taskplug.resolver import TaskResolver
 from taskplug.tasks.function import AsyncPythonFunctionTask, PythonFunctionTask
 from taskplug.tasks.metadata import TaskMetadata
-
 from taskplug_eager.errors import EagerError, EagerNotAwaitedWarning, NoRemoteError
 from taskplug_eager.runtime import (
     PARENT_RUN,
@@ -37,7 +36,6 @@ from taskplug_eager.runtime import (
 
 if TYPE_CHECKING:
     from taskplug.settings import SerializationSettings
-
     from taskplug_eager.backends import Backend
     from taskplug_eager.settings import EagerSettings
 
@@ -71,7 +69,7 @@ class EagerCoroutine(Coroutine[Any, Any, Any]):
         self._started = True
         return self._coro.send(value)
 
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:  # type: ignore[override]
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
         self._started = True
         if val is None and tb is None:
             return self._coro.throw(typ)
@@ -286,7 +284,6 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
 
 def _write_record(output_prefix: str, run: EagerRun) -> None:
     from taskplug.execute.storage import write_atomic
-
     from taskplug_eager.backends.process import RECORD_FILE
 
     try:
@@ -312,8 +309,10 @@ def eager(
         return sum(values)
     ```
 
-    Keyword arguments are those of ``@task`` (``container_image``, ``retries``, ``timeout``,
-    ``requests`` …). As flytekit, eager tasks declare a deck (``enable_deck`` is ignored).
+    Keyword arguments go to :class:`EagerAsyncPythonFunctionTask`, as in flytekit
+    (``container_image``, ``environment``, ``requests``, ``limits``,
+    ``metadata=TaskMetadata(timeout=...)`` …). As flytekit, eager tasks declare a deck
+    (``enable_deck`` is ignored).
     """
     if _fn is None:
         return partial(eager, **kwargs)
@@ -323,8 +322,10 @@ def eager(
             f"got {_fn!r}"
         )
     kwargs.pop("enable_deck", None)
-    task = EagerAsyncPythonFunctionTask(None, _fn, enable_deck=True, **kwargs)
+    task: EagerAsyncPythonFunctionTask[Any] = EagerAsyncPythonFunctionTask(
+        None, _fn, enable_deck=True, **kwargs
+    )
     import functools
 
-    functools.update_wrapper(task, _fn)  # type: ignore[arg-type]
+    functools.update_wrapper(task, _fn)
     return task

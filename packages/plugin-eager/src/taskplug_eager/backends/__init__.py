@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from taskplug.errors import DuplicateRegistrationError
-
 from taskplug_eager.errors import UnknownBackendError
 
 if TYPE_CHECKING:
     from flyteidl.core import literals_pb2
+
     from taskplug.settings import SerializationSettings
     from taskplug.tasks.base import PythonTask
-
     from taskplug_eager.record import ChildExecution
     from taskplug_eager.settings import EagerSettings
 
@@ -76,7 +75,7 @@ class Backend(abc.ABC):
         self._bridge_thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 - optional for subclasses
         """Get ready for children (connect, start pools). Called once per run."""
 
     @abc.abstractmethod
@@ -170,7 +169,9 @@ class BackendRegistry:
     ) -> BackendEntry:
         """Register backend ``name``: ``factory(settings)`` (or ``"module:Class"``) builds it."""
         if not isinstance(name, str) or not name:
-            raise ValueError(f"plugin {self.current_plugin!r}: a backend needs a name, got {name!r}")
+            raise ValueError(
+                f"plugin {self.current_plugin!r}: a backend needs a name, got {name!r}"
+            )
         old = self._entries.get(name)
         if old is not None:
             raise DuplicateRegistrationError(

@@ -20,7 +20,6 @@ from taskplug.calls import reset_interceptor, set_interceptor
 from taskplug.context import ExecutionParameters
 from taskplug.tasks.base import UserCodeError, user_exception
 from taskplug.tasks.function import AsyncPythonFunctionTask
-
 from taskplug_eager.backends import Backend, ChildCall
 from taskplug_eager.runtime import PARENT_RUN, current_run
 

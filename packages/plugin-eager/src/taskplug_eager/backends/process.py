@@ -31,7 +31,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from taskplug.execute.storage import write_atomic
-
 from taskplug_eager.backends import Backend, ChildCall
 from taskplug_eager.errors import EagerChildSystemError, error_from_document, signal_error
 from taskplug_eager.runtime import EAGER_ROOT_ENV_NAME
@@ -130,7 +129,9 @@ class _Child:
             env["FLYTE_INTERNAL_TASK_DOMAIN"] = ss.domain
             env["FLYTE_INTERNAL_TASK_VERSION"] = ss.version
             env[SERIALIZED_CONTEXT_ENV_VAR] = serialized_context(ss)
-        env[ENV_SETTINGS] = settings_to_json(call.settings.replace(blob_dir=self.backend.blob_root()))
+        env[ENV_SETTINGS] = settings_to_json(
+            call.settings.replace(blob_dir=self.backend.blob_root())
+        )
         env["FLYTE_INTERNAL_EXECUTION_ID"] = call.execution.execution_id
         env[EAGER_ROOT_ENV_NAME] = call.root_id
         env.pop("FLYTE_FAIL_ON_ERROR", None)
@@ -223,9 +224,11 @@ class _Child:
         from taskplug_eager.record import RunRecord
 
         path = os.path.join(self.out, RECORD_FILE)
-        with contextlib.suppress(OSError, ValueError, TypeError):
-            with open(path, encoding="utf-8") as fh:
-                self.call.execution.run = RunRecord.from_dict(json.load(fh))
+        with (
+            contextlib.suppress(OSError, ValueError, TypeError),
+            open(path, encoding="utf-8") as fh,
+        ):
+            self.call.execution.run = RunRecord.from_dict(json.load(fh))
 
     def execute(self, timeout: float | None) -> int:
         """Launch and wait (in a worker thread or the caller); the return code.

@@ -30,11 +30,11 @@ def run_child(
 ) -> tuple[bool, bytes, str, str | None]:
     """Run one child; ``(ok, outputs or error document, exception class, nested record)``."""
     from flyteidl.core import literals_pb2
+
     from taskplug.context import ExecutionParameters
     from taskplug.execute.errors import Failure, error_document
     from taskplug.resolver import load_resolver
     from taskplug.tasks.base import UserCodeError, user_exception
-
     from taskplug_eager.record import recording
     from taskplug_eager.runtime import EAGER_ROOT_ENV_NAME
     from taskplug_eager.settings import eager_settings, settings_from_json
