@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from flyteidl.core import literals_pb2
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "eager.md"

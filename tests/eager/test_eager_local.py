@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from pathlib import Path
 
@@ -154,11 +153,13 @@ def test_cancelling_mid_fan_out_never_starts_queued_children(tmp_path: Path):
 
 
 def test_calling_an_eager_task_from_sync_code_without_running_it_warns():
-    coro = et.inner(x=1)
-    assert "await it, or asyncio.run() it" in repr(coro)
-    del coro
+    assert "await it, or asyncio.run() it" in repr(et.inner(x=0))  # (warns too)
+
+    def call_and_drop() -> None:
+        et.inner(x=1)
+
     with pytest.warns(EagerNotAwaitedWarning, match="was called but never run"):
-        gc.collect()
+        call_and_drop()  # dropped at once (reference counting)
 
 
 def test_run_needs_a_remote_and_runs_on_a_named_backend():

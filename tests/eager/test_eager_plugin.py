@@ -52,7 +52,7 @@ def test_plugin_source_uses_only_the_public_contract():
 
 
 def test_loading_the_plugin_is_cheap_and_imports_no_ray():
-    check_import_budget("taskplug_eager.plugin", budget_seconds=0.3)
+    check_import_budget("taskplug_eager.plugin")
     code = (
         "import sys, asyncio, taskplug, taskplug_eager; taskplug.get_plugin_manager();"
         "sys.path.insert(0, sys.argv[1]); import eager_tasks as et;"
