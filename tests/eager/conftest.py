@@ -42,13 +42,23 @@ def ray_runtime() -> Iterator[Any]:
     """A real local Ray runtime: 2 CPUs, no dashboard; started once per test session."""
     ray = pytest.importorskip("ray", reason="the ray backend tests need taskplug-eager[ray]")
     paths = [p for p in sys.path if p and os.path.isdir(p)]
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        object_store_memory=100 * 1024 * 1024,
-        runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}},
-    )
+    # Ray gives its raylet a fixed 30 s to register; on a busy 2-core machine that can pass,
+    # so start-up is tried up to three times.
+    for attempt in range(3):
+        try:
+            ray.init(
+                num_cpus=2,
+                include_dashboard=False,
+                log_to_driver=False,
+                object_store_memory=100 * 1024 * 1024,
+                runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}},
+            )
+            break
+        except Exception:
+            ray.shutdown()
+            if attempt == 2:
+                raise
+            time.sleep(5)
     try:
         yield ray
     finally:

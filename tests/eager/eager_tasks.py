@@ -43,6 +43,13 @@ def value_error(x: int) -> int:
 
 
 @task
+def own_timeout(x: int) -> int:
+    if x >= 0:
+        raise TimeoutError(f"the database took too long ({x})")
+    return x
+
+
+@task
 def kill_self(x: int) -> int:
     if x >= 0:
         os.kill(os.getpid(), signal.SIGKILL)

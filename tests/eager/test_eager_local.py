@@ -119,6 +119,22 @@ def test_per_call_timeout_on_a_child_that_never_returns(tmp_path: Path):
     assert runs[0].executions[0].status == "timed_out"
 
 
+@pytest.mark.parametrize("awaited", [False, True])
+def test_a_childs_own_timeout_error_is_not_a_per_call_timeout(awaited: bool):
+    @eager
+    async def calls_it(x: int) -> int:
+        return await et.own_timeout.aio(x=x) if awaited else et.own_timeout(x=x)
+
+    with (
+        eager_settings(LOCAL.replace(call_timeout=60.0)),
+        recording() as runs,
+        pytest.raises(TimeoutError, match="database took too long") as info,
+    ):
+        asyncio.run(calls_it(x=1))
+    assert not isinstance(info.value, EagerTimeoutError)
+    assert runs[0].executions[0].status == "failed"
+
+
 def test_awaited_call_timeout_cancels_async_children():
     @task
     async def forever(x: int) -> int:

@@ -178,7 +178,13 @@ def test_sigterm_to_a_container_run_terminates_every_child(settings: EagerSettin
     try:
         wait_for(lambda: len(pids_in(folder)) >= 2, what="2 children of the driver")
         driver.send_signal(signal.SIGTERM)
-        out, _ = driver.communicate(timeout=60)
+        try:
+            out, _ = driver.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            driver.send_signal(signal.SIGUSR1)  # taskplug-execute dumps its threads' stacks
+            time.sleep(2)
+            driver.kill()
+            pytest.fail(f"the driver did not exit:\n{driver.communicate()[0].decode()[-8000:]}")
     finally:
         if driver.poll() is None:
             driver.kill()

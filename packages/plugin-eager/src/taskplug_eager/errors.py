@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BackendUnavailableError",
+    "CallTimeoutExpired",
     "EagerChildError",
     "EagerChildSystemError",
     "EagerError",
@@ -80,6 +81,14 @@ class EagerChildSystemError(EagerChildError, SystemError):
 
 class EagerTimeoutError(EagerChildError, TimeoutError):
     """A child did not finish within its per-call time limit and was terminated."""
+
+
+class CallTimeoutExpired(EagerError):
+    """Raised by :meth:`Backend.run_blocking` when ``call.timeout`` passed (child terminated).
+
+    Not a ``TimeoutError``, so it cannot be confused with a ``TimeoutError`` the child raised;
+    the runtime turns it into :class:`EagerTimeoutError`.
+    """
 
 
 @functools.lru_cache(maxsize=256)

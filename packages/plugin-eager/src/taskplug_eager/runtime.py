@@ -21,7 +21,12 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from taskplug.calls import reset_interceptor, set_interceptor
-from taskplug_eager.errors import EagerChildError, EagerError, EagerTimeoutError
+from taskplug_eager.errors import (
+    CallTimeoutExpired,
+    EagerChildError,
+    EagerError,
+    EagerTimeoutError,
+)
 from taskplug_eager.record import ChildExecution, RunRecord, _note_run
 
 if TYPE_CHECKING:
@@ -142,7 +147,7 @@ class EagerRun:
         child = call.execution
         try:
             out = self.backend.run_blocking(call)
-        except TimeoutError as exc:
+        except CallTimeoutExpired as exc:
             raise self._timed_out(call) from exc
         except BaseException as exc:
             self._failed(child, exc)
@@ -163,13 +168,15 @@ class EagerRun:
             assert current is not None
             self._inflight.add(current)
         try:
+            limit = asyncio.timeout(call.timeout)
             try:
-                if call.timeout is None:
+                async with limit:
                     out = await self.backend.run(call)
-                else:
-                    out = await asyncio.wait_for(self.backend.run(call), call.timeout)
             except TimeoutError as exc:
-                raise self._timed_out(call) from exc
+                if limit.expired():
+                    raise self._timed_out(call) from exc
+                self._failed(child, exc)  # the child's own TimeoutError
+                raise
             except asyncio.CancelledError:
                 if not child.finished:
                     child.mark_done("cancelled", "cancelled: the eager run failed or was cancelled")

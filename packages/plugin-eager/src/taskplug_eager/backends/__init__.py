@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from taskplug.errors import DuplicateRegistrationError
-from taskplug_eager.errors import UnknownBackendError
+from taskplug_eager.errors import CallTimeoutExpired, UnknownBackendError
 
 if TYPE_CHECKING:
     from flyteidl.core import literals_pb2
@@ -85,12 +85,11 @@ class Backend(abc.ABC):
     def run_blocking(self, call: ChildCall) -> literals_pb2.LiteralMap:
         """Execute one child from synchronous code, honouring ``call.timeout``.
 
-        Raises ``TimeoutError`` when the limit is reached (after terminating the child).
+        Raises :class:`~taskplug_eager.errors.CallTimeoutExpired` when the limit is reached
+        (after terminating the child).
         """
         loop = self._bridge_loop()
-        future = asyncio.run_coroutine_threadsafe(
-            asyncio.wait_for(self.run(call), call.timeout), loop
-        )
+        future = asyncio.run_coroutine_threadsafe(self._run_limited(call), loop)
         try:
             return future.result()
         except BaseException:
@@ -101,6 +100,20 @@ class Backend(abc.ABC):
                 future.add_done_callback(lambda _f: done.set())
                 done.wait(self.settings.terminate_grace + 5)
             raise
+
+    async def _run_limited(self, call: ChildCall) -> literals_pb2.LiteralMap:
+        limit = asyncio.timeout(call.timeout)
+        try:
+            async with limit:
+                return await self.run_unlimited(call)
+        except TimeoutError:
+            if limit.expired():
+                raise CallTimeoutExpired(f"child {call.execution.execution_id} timed out") from None
+            raise
+
+    async def run_unlimited(self, call: ChildCall) -> literals_pb2.LiteralMap:
+        """:meth:`run` without the backend's concurrency limit (for blocking calls)."""
+        return await self.run(call)
 
     def _bridge_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:

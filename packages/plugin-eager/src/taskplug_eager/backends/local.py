@@ -21,6 +21,7 @@ from taskplug.context import ExecutionParameters
 from taskplug.tasks.base import UserCodeError, user_exception
 from taskplug.tasks.function import AsyncPythonFunctionTask
 from taskplug_eager.backends import Backend, ChildCall
+from taskplug_eager.errors import CallTimeoutExpired
 from taskplug_eager.runtime import PARENT_RUN, current_run
 
 if TYPE_CHECKING:
@@ -103,8 +104,10 @@ class LocalBackend(Backend):
         try:
             return future.result(call.timeout)
         except TimeoutError:
+            if future.done():  # the child itself raised a TimeoutError
+                raise
             future.cancel()
-            raise
+            raise CallTimeoutExpired(f"child {call.execution.execution_id} timed out") from None
 
     async def close(self) -> None:
         """Stop the worker pool (queued children are dropped; running ones finish)."""

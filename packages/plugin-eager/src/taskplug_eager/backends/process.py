@@ -21,7 +21,6 @@ import concurrent.futures
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,7 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from taskplug.execute.storage import write_atomic
 from taskplug_eager.backends import Backend, ChildCall
-from taskplug_eager.errors import EagerChildSystemError, error_from_document, signal_error
+from taskplug_eager.errors import (
+    BackendUnavailableError,
+    CallTimeoutExpired,
+    error_from_document,
+    signal_error,
+)
 from taskplug_eager.runtime import EAGER_ROOT_ENV_NAME
 
 if TYPE_CHECKING:
@@ -181,7 +185,9 @@ class _Child:
             returncode = proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.terminate()
-            raise TimeoutError(f"child {self.call.execution.execution_id} timed out") from None
+            raise CallTimeoutExpired(
+                f"child {self.call.execution.execution_id} timed out"
+            ) from None
         finally:
             if proc.returncode is not None:
                 with contextlib.suppress(OSError):
@@ -241,6 +247,19 @@ class _Child:
             raise asyncio.CancelledError()
         return self.wait(timeout)
 
+    def cancel_launch(self) -> None:
+        """Make sure the process is never started (if it was not yet)."""
+        with self.lock:
+            self.cancelled = True
+
+    def ended(self) -> bool:
+        """Whether the process was never started (and never will be) or has exited."""
+        with self.lock:
+            proc, cancelled = self.proc, self.cancelled
+        if proc is None:
+            return cancelled
+        return proc.returncode is not None or proc.poll() is not None
+
     def terminate(self) -> None:
         """SIGTERM the child's process group; SIGKILL it after the grace period."""
         with self.lock:
@@ -275,6 +294,8 @@ class ProcessBackend(Backend):
             max_workers=settings.concurrency, thread_name_prefix="taskplug-eager-process"
         )
         self._blob = settings.blob_dir or default_blob_dir()
+        self._children: set[_Child] = set()
+        self._children_lock = threading.Lock()
 
     def blob_root(self) -> str:
         """The folder children's files go under (``<blob_root>/<root id>/<child id>``)."""
@@ -285,14 +306,15 @@ class ProcessBackend(Backend):
         from flyteidl.core import errors_pb2, literals_pb2  # noqa: F401  (here, not in threads)
 
         os.makedirs(self._blob, exist_ok=True)
-        if shutil.which(_execute_command()[0]) is None and not os.path.exists(
-            _execute_command()[0]
-        ):
-            raise EagerChildSystemError(f"cannot find {_execute_command()[0]!r} to run children")
+        program = _execute_command()[0]
+        if not os.path.exists(program):
+            raise BackendUnavailableError(
+                f"eager backend 'process': {program!r} is missing; install taskplug here"
+            )
 
     async def run(self, call: ChildCall) -> literals_pb2.LiteralMap:
         """Launch the child in a worker thread; terminate it when cancelled."""
-        child = _Child(call, self)
+        child = self._track(_Child(call, self))
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._pool, child.execute, None)
         try:
@@ -306,7 +328,7 @@ class ProcessBackend(Backend):
 
     def run_blocking(self, call: ChildCall) -> literals_pb2.LiteralMap:
         """A sync call in the body: launch and wait here (the timeout applies)."""
-        child = _Child(call, self)
+        child = self._track(_Child(call, self))
         try:
             returncode = child.execute(call.timeout)
         except BaseException:
@@ -314,7 +336,26 @@ class ProcessBackend(Backend):
             raise
         return child.result(returncode)
 
+    def _track(self, child: _Child) -> _Child:
+        with self._children_lock:
+            self._children = {c for c in self._children if not c.ended()}
+            self._children.add(child)
+        return child
+
     async def close(self) -> None:
-        """Stop the worker threads (every child has ended by now)."""
+        """Stop the worker threads; terminate any child still running (a safety net).
+
+        The run cancels and terminates its children before closing the backend; a child
+        found running here escaped that (a race), and the worker thread waiting for it would
+        keep the interpreter from exiting.
+        """
+        with self._children_lock:
+            children, self._children = list(self._children), set()
+        for child in children:
+            child.cancel_launch()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        leftovers = [c for c in children if not c.ended()]
+        if leftovers:
+            loop = asyncio.get_running_loop()
+            await asyncio.gather(*(loop.run_in_executor(None, c.terminate) for c in leftovers))
         await super().close()

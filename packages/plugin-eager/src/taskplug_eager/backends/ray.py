@@ -140,6 +140,10 @@ class RayBackend(Backend):
         async with self._limit:
             return await self._submit(call)
 
+    async def run_unlimited(self, call: ChildCall) -> literals_pb2.LiteralMap:
+        """A blocking call (on the helper loop): no semaphore, it belongs to the run's loop."""
+        return await self._submit(call)
+
     async def _submit(self, call: ChildCall) -> literals_pb2.LiteralMap:
         from taskplug_eager.settings import settings_to_json
 
