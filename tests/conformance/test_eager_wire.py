@@ -127,3 +127,20 @@ def test_serialized_context_reads_both_ways() -> None:
     again = settings_from_context(fk_settings().serialized_context)
     assert again.version == "v42" and again.env == tp_settings().env
     assert again.image_config.resolve(None, task="t") == "ghcr.io/acme/base:1.0"
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_get_as_workflow_matches_flytekit() -> None:
+    from flytekit.tools.translator import get_serializable
+    from google.protobuf import text_format
+
+    from taskplug.workflows.serialize import workflow_spec
+
+    fk_wf = flytekit.eager(fan_out).get_as_workflow()
+    tp_wf = taskplug_eager.eager(fan_out).get_as_workflow()
+    fk = get_serializable(OrderedDict(), fk_settings(), fk_wf).to_flyte_idl()
+    tp = workflow_spec(tp_wf, tp_settings())
+    assert tp.template.failure_node.id == fk.template.failure_node.id
+    assert tp.template.failure_node.task_node.reference_id.name == "test_eager_wire.fan_out-cleanup"
+    assert text_format.MessageToString(fk) == text_format.MessageToString(tp)
+    assert fk.SerializeToString(deterministic=True) == tp.SerializeToString(deterministic=True)

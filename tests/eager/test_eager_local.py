@@ -224,10 +224,28 @@ def test_eager_needs_an_async_function():
         eager(plain)
 
 
-def test_get_as_workflow_says_what_it_needs():
-    import importlib.util
+def test_get_as_workflow_wraps_the_eager_task_with_its_failure_handler():
+    from taskplug.workflows.imperative import ImperativeWorkflow
+    from taskplug_eager import EagerFailureHandlerTask
 
-    if importlib.util.find_spec("taskplug.workflows") is not None:
-        pytest.skip("taskplug.workflows exists: covered by the workflow test")
-    with pytest.raises(NotImplementedError, match="workflow"):
-        et.inner.get_as_workflow()
+    wf = et.inner.get_as_workflow()
+    assert isinstance(wf, ImperativeWorkflow) and wf.name == et.inner.name
+    assert list(wf.python_interface.inputs) == ["x"]
+    assert list(wf.python_interface.outputs) == ["o0"]
+    handler = wf.failure_node.flyte_entity
+    assert isinstance(handler, EagerFailureHandlerTask)
+    assert handler.name == f"{et.inner.name}-cleanup"
+    assert handler.python_interface.inputs == et.inner.python_interface.inputs
+    with eager_settings(LOCAL):
+        assert wf(x=5) == 105  # a local run of the workflow runs the eager task
+
+
+def test_an_eager_task_in_a_workflow_body_is_a_node():
+    from taskplug import workflow
+
+    @workflow
+    def wf(x: int) -> int:
+        return et.inner(x=x)
+
+    with eager_settings(LOCAL):
+        assert wf(x=2) == 102

@@ -194,9 +194,9 @@ def terminate_leftovers(
     return list(terminated.values())
 
 
-def as_workflow(task: Any) -> Any:  # pragma: no cover - needs taskplug.workflows
+def as_workflow(task: Any) -> Any:
     """The eager task wrapped in a workflow with the failure handler as its failure node."""
-    from taskplug.workflows import ImperativeWorkflow  # type: ignore[import-not-found]
+    from taskplug.workflows.imperative import ImperativeWorkflow
 
     cleanup = EagerFailureHandlerTask(
         name=f"{task.name}-cleanup",

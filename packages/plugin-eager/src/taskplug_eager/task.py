@@ -26,6 +26,7 @@ from taskplug.context import current_execution
 from taskplug.resolver import TaskResolver
 from taskplug.tasks.function import AsyncPythonFunctionTask, PythonFunctionTask
 from taskplug.tasks.metadata import TaskMetadata
+from taskplug.workflows.compilation import COMPILING
 from taskplug_eager.errors import EagerError, EagerNotAwaitedWarning, NoRemoteError
 from taskplug_eager.runtime import (
     PARENT_RUN,
@@ -154,7 +155,12 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
     # -- calling ------------------------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """A coroutine: a new eager run, or a child of the eager run this is called in."""
+        """A coroutine: a new eager run, or a child of the eager run this is called in.
+
+        Inside a workflow being compiled (``@workflow``), a node, as for any task.
+        """
+        if COMPILING.get() is not None:
+            return super().__call__(*args, **kwargs)
         interceptor = current_interceptor()
         values = self.python_interface.bind(self.name, args, kwargs)
         if interceptor is not None:
@@ -268,15 +274,9 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
     def get_as_workflow(self) -> Any:
         """The eager task in a workflow whose failure node is an :class:`EagerFailureHandlerTask`.
 
-        Needs taskplug's workflow support (``taskplug.workflows``).
+        An ``ImperativeWorkflow`` named like the task, with the task's inputs and outputs, one
+        node running the eager task and the failure node ``{name}-cleanup`` (as flytekit).
         """
-        import importlib.util
-
-        if importlib.util.find_spec("taskplug.workflows") is None:
-            raise NotImplementedError(
-                f"eager task {self.name!r}: get_as_workflow() needs taskplug's workflow support "
-                "(taskplug.workflows, @workflow), which this taskplug does not have yet"
-            )
         from taskplug_eager.failure import as_workflow
 
         return as_workflow(self)
