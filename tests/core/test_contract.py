@@ -588,4 +588,4 @@ def test_taskplug_plugins_runs_whatever_plugins_are_broken(tmp_path):
     assert "broken broken-plugin 0.1 failed" in out and "ImportError: x" in out
     assert "typo typo-plugin 0.2 refused" in out
     assert "taskplug_get_custon (did you mean taskplug_get_custom?)" in out
-    assert "container taskplug" in out and "task types: python-task (PythonFunctionTask)" in out
+    assert "container taskplug" in out and "python-task (PythonFunctionTask)" in out

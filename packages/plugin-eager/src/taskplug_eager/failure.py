@@ -29,7 +29,7 @@ from taskplug.tasks.interface import Interface
 from taskplug_eager.runtime import EAGER_ROOT_ENV_NAME
 
 if TYPE_CHECKING:
-    from flyteidl.core import literals_pb2, tasks_pb2
+    from flyteidl.core import literals_pb2
 
     from taskplug.context import ExecutionParameters
     from taskplug.settings import SerializationSettings
@@ -101,16 +101,6 @@ class EagerFailureHandlerTask(PythonAutoContainerTask[Any]):
             task_resolver=eager_failure_task_resolver,
             **kwargs,
         )
-
-    def get_container(self, settings: SerializationSettings) -> tasks_pb2.Container | None:
-        """The container of any Python task (the built-in ``container`` plugin's answer).
-
-        The built-in plugin owns the function and instance task classes; this task derives
-        from ``PythonAutoContainerTask`` directly, so it asks that plugin's hook itself.
-        """
-        from taskplug.builtin import container
-
-        return container.taskplug_get_container(self, settings)
 
     def dispatch_execute(
         self,

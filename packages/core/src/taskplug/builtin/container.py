@@ -23,14 +23,25 @@ TASKPLUG_API_VERSION = "1.0"
 
 @hookimpl
 def taskplug_register_task_types(registry: TaskTypeRegistry) -> None:
-    """Register the Python function, async function and instance task types."""
+    """Register the Python task types: every task that runs Python in a container.
+
+    ``PythonAutoContainerTask`` covers task classes derived from it directly (a plugin's own
+    container task, such as the eager plugin's failure handler); the function, async
+    function and instance task classes are listed too, so ``taskplug plugins`` names them.
+    """
     from taskplug.tasks.function import (
         AsyncPythonFunctionTask,
+        PythonAutoContainerTask,
         PythonFunctionTask,
         PythonInstanceTask,
     )
 
-    for cls in (PythonFunctionTask, AsyncPythonFunctionTask, PythonInstanceTask):
+    for cls in (
+        PythonAutoContainerTask,
+        PythonFunctionTask,
+        AsyncPythonFunctionTask,
+        PythonInstanceTask,
+    ):
         registry.add(cls)
 
 
