@@ -66,9 +66,15 @@ def tox_requirements() -> list[str]:
 
 
 def create_venv(path: Path) -> Path:
-    """A new virtual environment with pip at ``path`` (replacing one that is there); its python."""
+    """A new virtual environment with pip at ``path``; its python.
+
+    Refuses a folder that has files in it and is not a virtual environment (nothing is
+    deleted); an existing virtual environment is replaced.
+    """
     import venv
 
+    if path.exists() and any(path.iterdir()) and not (path / "pyvenv.cfg").exists():
+        raise SetupError(f"{path} has files in it and is not a virtual environment")
     has_ensurepip = importlib.util.find_spec("ensurepip") is not None
     _say(f"creating a virtual environment in {path}")
     venv.EnvBuilder(with_pip=has_ensurepip, clear=True, symlinks=os.name != "nt").create(path)
@@ -76,6 +82,25 @@ def create_venv(path: Path) -> Path:
     if not has_ensurepip:
         _seed_pip(python)
     return python
+
+
+def _has_pip(python: Path) -> bool:
+    check = [str(python), "-c", "import pip"]
+    return subprocess.run(check, capture_output=True, check=False).returncode == 0
+
+
+def _installed(python: Path, names: tuple[str, ...]) -> list[str]:
+    """Which of the distributions ``names`` are installed in ``python``'s environment."""
+    code = (
+        "import importlib.metadata as m, sys\n"
+        "for n in sys.argv[1:]:\n"
+        "    try: m.version(n); print(n)\n"
+        "    except m.PackageNotFoundError: pass\n"
+    )
+    proc = subprocess.run(
+        [str(python), "-c", code, *names], capture_output=True, text=True, check=False
+    )
+    return proc.stdout.split()
 
 
 def _seed_pip(python: Path) -> None:
@@ -93,7 +118,7 @@ def _seed_pip(python: Path) -> None:
             f"this Python has no ensurepip and its pip {pip.__version__} is older than 22.3 "
             "(needed for pip --python). On Debian/Ubuntu: sudo apt install python3-venv"
         )
-    _say("no ensurepip here: seeding pip into the environment with this interpreter's pip")
+    _say("no ensurepip: seeding pip into the environment with this interpreter's pip")
     cmd = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "pip"]
     if subprocess.run(cmd, check=False).returncode != 0:
         raise SetupError(f"could not install pip into {python.parent.parent}: {shlex.join(cmd)}")
@@ -106,11 +131,12 @@ def bootstrap() -> Path:
     stamp = BOOTSTRAP / STAMP
     if python.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
         return python
-    if not python.exists():
+    if not python.exists() or not _has_pip(python):
         python = create_venv(BOOTSTRAP)
     _say(f"installing {', '.join(wanted.split())} into {BOOTSTRAP}")
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    _run([*pip, *wanted.split()])
+    if subprocess.run([*pip, *wanted.split()], cwd=ROOT, check=False).returncode != 0:
+        raise SetupError(f"could not install tox into {BOOTSTRAP} (see pip's message above)")
     stamp.write_text(wanted, encoding="utf-8")
     return python
 
@@ -128,13 +154,20 @@ def install(venv: Path, *, extras: str, dry_run: bool) -> None:
             print(f"# would create a virtual environment in {venv}")
         else:
             python = create_venv(venv)
+    elif not _has_pip(python):  # e.g. made by `uv venv` without --seed
+        _say(f"{venv} has no pip: installing it")
+        ensure = [str(python), "-m", "ensurepip"]
+        if subprocess.run(ensure, capture_output=True, check=False).returncode != 0:
+            _seed_pip(python)
     wheelhouse = ROOT / "wheelhouse"
     pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
     folders = [str(ROOT / "packages" / p) for p in PACKAGES]
     wheel = [*pip, "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheelhouse), *folders]
     _run(wheel, dry_run=dry_run)
     # the same version may be installed already (from an older checkout): replace it
-    _run([*pip, "uninstall", "--quiet", "--yes", *DISTRIBUTIONS], dry_run=dry_run)
+    installed = _installed(python, DISTRIBUTIONS) if python.exists() else []
+    if installed:
+        _run([*pip, "uninstall", "--quiet", "--yes", *installed], dry_run=dry_run)
     target = f"taskplug[{extras}]" if extras else "taskplug"
     _run([*pip, "install", "--quiet", "--find-links", str(wheelhouse), target], dry_run=dry_run)
     if not dry_run:

@@ -148,3 +148,18 @@ def test_setup_commands_work_on_an_externally_managed_python(tmp_path: Path) -> 
 
     assert snapshot(tmp_path / "system") == before, "the system interpreter was changed"
     assert not any(p.name.startswith("tox") for p in site_packages.iterdir())
+
+
+def test_install_never_clears_a_folder_that_is_not_a_virtual_environment(tmp_path: Path) -> None:
+    project = tmp_path / "my-project"
+    project.mkdir()
+    (project / "tasks.py").write_text("# the user's work\n")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "dev.py"), "install", str(project)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "has files in it and is not a virtual environment" in proc.stderr
+    assert [p.name for p in project.iterdir()] == ["tasks.py"]
