@@ -1,7 +1,9 @@
 """``taskplug-execute`` as docs/entrypoint.md and its ``--help`` describe it.
 
 - A plugin's failure is the platform's: SYSTEM in error.pb, naming the plugin, whether it
-  happens while the task module is imported (plugins load then) or while the task runs.
+  happens while the task module is imported (plugins load then) or while the task runs (also
+  when the task's own code reaches the plugin; an error the task raises while handling one is
+  the task's).
 - A task module that fails to import shows the user's frames only — no taskplug, no
   importlib — in error.pb and on stderr, and the failure is said once.
 - The checkpoint and fast-registration flags reach the task in ``params.extra``, as both the
@@ -171,3 +173,41 @@ def test_checkpoint_and_fast_registration_flags_reach_params_extra(ws: Workspace
     help_text = ws.run(mod, "extras", "", argv=["--help"]).proc.stdout
     assert "ignored" not in help_text.lower()
     assert help_text.count("params.extra") == 4
+
+
+LOADS_A_PLUGIN_AT_RUN = """
+from taskplug import load_plugin, task
+
+
+@task
+def loads(a: int) -> int:
+    load_plugin("no_such_plugin_at_run")  # the task's code reaches a plugin, which fails
+    return a
+
+
+@task
+def loads_and_handles(a: int) -> int:
+    try:
+        load_plugin("no_such_plugin_at_run")
+    except ImportError:
+        raise ValueError("no plugin, no luck")  # the task's own error, while handling
+    return a
+"""
+
+
+@pytest.mark.parametrize(
+    ("task", "origin", "text"),
+    [
+        ("loads", SYSTEM, "no_such_plugin_at_run"),
+        ("loads_and_handles", USER, "ValueError: no plugin, no luck"),
+    ],
+)
+def test_plugin_failing_inside_the_task_code(
+    ws: Workspace, task: str, origin: int, text: str
+) -> None:
+    mod = ws.module("tasks_g", LOADS_A_PLUGIN_AT_RUN)
+    run = ws.run(mod, task, ws.inputs(int_inputs(a=1)))
+    assert run.rc == 1, run.proc.stderr
+    err = run.error()
+    assert err.origin == origin, err
+    assert text in err.message.rpartition("Message:\n\n    ")[2]

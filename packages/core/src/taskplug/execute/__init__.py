@@ -284,7 +284,11 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def _plugin_error(exc: BaseException) -> BaseException | None:
-    """The ``PluginError`` that ``exc`` is or was caused by (a plugin failed), or ``None``."""
+    """The ``PluginError`` that ``exc`` is or was raised from (a plugin failed), or ``None``.
+
+    Only explicit causes count (``raise ... from``): an exception raised while handling a
+    plugin's error is whoever raised it.
+    """
     from taskplug.errors import PluginError
 
     seen: set[int] = set()
@@ -293,7 +297,7 @@ def _plugin_error(exc: BaseException) -> BaseException | None:
         if isinstance(item, PluginError):
             return item
         seen.add(id(item))
-        item = item.__cause__ or item.__context__
+        item = item.__cause__
     return None
 
 
