@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import print_table, verdict
+from _common import print_table, progress, verdict
 
 
 def plain_add(a: int, b: int) -> int:
@@ -39,9 +39,13 @@ def main() -> int:
     tp_add = taskplug.task(plain_add)
     assert fk_add(a=2, b=3) == tp_add(a=2, b=3) == 5
 
-    plain = per_call(plain_add, args.calls * 10)
-    tp = per_call(tp_add, args.calls)
-    fk = per_call(fk_add, args.calls)
+    with progress("call overhead: sides", 3) as advance:
+        plain = per_call(plain_add, args.calls * 10)
+        advance()
+        tp = per_call(tp_add, args.calls)
+        advance()
+        fk = per_call(fk_add, args.calls)
+        advance()
     ratio = tp / fk
     rows = [
         ("plain Python", f"{plain * 1e6:.3f} µs", ""),

@@ -6,7 +6,8 @@ to the value ("back"). Both libraries do exactly that work: for flytekit, "to" i
 ``TypeEngine.to_python_value(...)``; its model-only times (without the protobuf step) are shown
 as well, for reference. Before timing, both sides' literals are checked to be byte-identical.
 Times are the best of a few runs. Peak RSS of the ``list[int]`` workload is measured for each
-side in a child process of its own (``os.wait4`` rusage).
+side in a child process of its own, which reads its own ``VmHWM`` (``ru_maxrss`` would include
+this parent's size: Linux keeps the high-water mark across ``exec``).
 
     python benchmarks/bench_conversion.py [--quick]
 """
@@ -22,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _common import print_table, verdict
+from _common import print_table, progress, verdict
 
 
 @dataclasses.dataclass
@@ -230,10 +231,25 @@ def main() -> int:
     rows = []
     info_rows = []
     all_ok = True
-    for w in workloads(args.quick):
-        if args.only and args.only not in w.name:
-            continue
-        r = run_workload(w, fk)
+    chosen = [w for w in workloads(args.quick) if not args.only or args.only in w.name]
+    steps = len(chosen) + (0 if args.no_rss else 4)
+    with progress("conversion: workloads", steps) as advance:
+        results = []
+        for w in chosen:
+            results.append((w, run_workload(w, fk)))
+            advance()
+        n = 100_000 if args.quick else 1_000_000
+        rss_rows = []
+        if not args.no_rss:
+            for side in ("flytekit", "taskplug"):
+                base = peak_rss_mib(side, n, convert=False)
+                advance()
+                peak = peak_rss_mib(side, n, convert=True)
+                advance()
+                rss_rows.append(
+                    (side, f"{base:,.0f} MiB", f"{peak:,.0f} MiB", f"{peak - base:,.0f} MiB")
+                )
+    for w, r in results:
         ratio_to = r["fk_to"] / r["tp_to"]
         ratio_back = r["fk_back"] / r["tp_back"]
         ok_to, ok_back = ratio_to >= w.target_to, ratio_back >= w.target_back
@@ -287,15 +303,9 @@ def main() -> int:
         info_rows,
         ("workload", "flytekit to (model)", "ratio", "flytekit back (model)", "ratio"),
     )
-    n = 100_000 if args.quick else 1_000_000
     if args.no_rss:
         print("all targets met" if all_ok else "some targets missed")
         return 0 if all_ok else 1
-    rss_rows = []
-    for side in ("flytekit", "taskplug"):
-        base = peak_rss_mib(side, n, convert=False)
-        peak = peak_rss_mib(side, n, convert=True)
-        rss_rows.append((side, f"{base:,.0f} MiB", f"{peak:,.0f} MiB", f"{peak - base:,.0f} MiB"))
     print_table(
         f"Peak RSS, list\\[int] x {n:,} to a literal and back (one child process per side)",
         rss_rows,

@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from _common import print_table, verdict
+from _common import print_table, progress, verdict
 
 TYPES = [
     ("int", "1"),
@@ -188,11 +188,13 @@ def main() -> int:
 
     fk_best = [float("inf")] * 3
     tp_best = [float("inf")] * 3
-    for fns in rounds:
-        fk = time_side(fns, kwargs, fk_decorate, fk_build, fk_encode)
-        tp = time_side(fns, kwargs, tp_decorate, tp_build, tp_encode)
-        fk_best = [min(a, b) for a, b in zip(fk_best, fk)]
-        tp_best = [min(a, b) for a, b in zip(tp_best, tp)]
+    with progress("declare + serialize: rounds", len(rounds)) as advance:
+        for fns in rounds:
+            fk = time_side(fns, kwargs, fk_decorate, fk_build, fk_encode)
+            tp = time_side(fns, kwargs, tp_decorate, tp_build, tp_encode)
+            fk_best = [min(a, b) for a, b in zip(fk_best, fk)]
+            tp_best = [min(a, b) for a, b in zip(tp_best, tp)]
+            advance()
 
     if args.profile:
         import cProfile

@@ -1,8 +1,8 @@
 """Entrypoint cold start: ``taskplug-execute`` vs ``pyflyte-execute`` on the same add task.
 
 Both run as whole processes on the same inputs.pb, several times each (after a warm-up), in
-one run of this script; the table shows median wall time and peak RSS (``wait4`` rusage of
-each child) and the ratios against the targets: taskplug at most 1/5 of flytekit's wall time
+one run of this script; the table shows median wall time and peak RSS (``VmHWM``, read by
+each process itself when it exits; see _common.py) and the ratios against the targets: taskplug at most 1/5 of flytekit's wall time
 and at most 1/2 of its peak RSS. Both outputs.pb are checked to be the same literals.
 
 Bytecode: a container image ships compiled ``.pyc`` files, so by default both sides get a
@@ -23,7 +23,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from _common import print_table, run_process, verdict
+from _common import print_table, progress, run_process, verdict
 
 TP_MODULE = """
 from taskplug import task
@@ -103,21 +103,24 @@ def main() -> int:
                 "add",
             ]
 
-        tp = run_process(
-            command(tp_bin, "taskplug.resolver.default_task_resolver", "tp_add", "tp-out"),
-            repeat=args.repeat,
-            env=env,
-        )
-        fk = run_process(
-            command(
-                fk_bin,
-                "flytekit.core.python_auto_container.default_task_resolver",
-                "fk_add",
-                "fk-out",
-            ),
-            repeat=args.repeat,
-            env=env,
-        )
+        with progress("entrypoint: processes", 2 * (args.repeat + 1)) as advance:
+            tp = run_process(
+                command(tp_bin, "taskplug.resolver.default_task_resolver", "tp_add", "tp-out"),
+                repeat=args.repeat,
+                env=env,
+                advance=advance,
+            )
+            fk = run_process(
+                command(
+                    fk_bin,
+                    "flytekit.core.python_auto_container.default_task_resolver",
+                    "fk_add",
+                    "fk-out",
+                ),
+                repeat=args.repeat,
+                env=env,
+                advance=advance,
+            )
         outs = []
         for side in ("tp-out", "fk-out"):
             got = literals_pb2.LiteralMap()
@@ -147,7 +150,8 @@ def main() -> int:
         ),
     ]
     print_table(
-        f"Entrypoint cold start, add task ({mode}, median of {args.repeat} runs)",
+        f"Entrypoint cold start, add task ({mode}, median of {args.repeat} runs; "
+        f"peak RSS: {tp.rss_source} of each process)",
         rows,
         ("", "wall", "peak RSS MiB", "target"),
     )

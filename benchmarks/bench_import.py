@@ -1,8 +1,9 @@
 """Import time and peak RSS: ``import taskplug`` (plugins discovered) vs ``import flytekit``.
 
 Each side runs as a whole process, several times, in one run of this script; the table shows
-median wall time, peak RSS and modules loaded, and the ratios against the issue's targets
-(taskplug at most 1/15 of flytekit's time and at most 1/3 of its peak RSS).
+median wall time, peak RSS (read by each process itself, see _common.py) and modules loaded,
+and the ratios against the issue's targets (taskplug at most 1/15 of flytekit's time and at
+most 1/3 of its peak RSS).
 
     python benchmarks/bench_import.py [--repeat N]
 """
@@ -14,7 +15,7 @@ import os
 import sys
 import tempfile
 
-from _common import PYTHON, print_table, run_process, verdict
+from _common import PYTHON, print_table, progress, run_process, verdict
 
 TASKPLUG = "import sys, taskplug; taskplug.get_plugin_manager(); print(len(sys.modules))"
 FLYTEKIT = "import sys, flytekit; print(len(sys.modules))"
@@ -34,13 +35,14 @@ def main() -> int:
     env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="taskplug-bench-pycache-")
     if args.no_bytecode:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-    bare = run_process([PYTHON, "-c", BARE], repeat=args.repeat, env=env)
-    tp = run_process([PYTHON, "-c", TASKPLUG], repeat=args.repeat, env=env)
-    try:
-        fk = run_process([PYTHON, "-c", FLYTEKIT], repeat=args.repeat, env=env)
-    except RuntimeError as exc:
-        print(f"flytekit is not importable here, cannot compare: {exc}", file=sys.stderr)
-        return 2
+    with progress("import: processes", 3 * (args.repeat + 1)) as advance:
+        bare = run_process([PYTHON, "-c", BARE], repeat=args.repeat, env=env, advance=advance)
+        tp = run_process([PYTHON, "-c", TASKPLUG], repeat=args.repeat, env=env, advance=advance)
+        try:
+            fk = run_process([PYTHON, "-c", FLYTEKIT], repeat=args.repeat, env=env, advance=advance)
+        except RuntimeError as exc:
+            print(f"flytekit is not importable here, cannot compare: {exc}", file=sys.stderr)
+            return 2
     time_ratio = tp.wall / fk.wall
     rss_ratio = tp.rss_mib / fk.rss_mib
     rows = [
@@ -75,7 +77,7 @@ def main() -> int:
         ),
     ]
     print_table(
-        "import time (median of whole processes)",
+        f"import time (median of whole processes; peak RSS: {tp.rss_source} of each process)",
         rows,
         ("workload", "wall", "peak RSS MiB", "modules", "target"),
     )

@@ -29,7 +29,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from _common import print_table, verdict
+from _common import print_table, progress, verdict
 
 SOURCE = """
 import typing
@@ -147,24 +147,33 @@ def main() -> int:
     def tp_compile() -> Any:
         return taskplug.workflow(tp_mod.big)
 
-    fk_compile_s, fk_wf = best(fk_compile, args.repeat)
-    tp_compile_s, tp_wf = best(tp_compile, args.repeat)
-    nodes = len(tp_wf.nodes)
-    assert len(fk_wf.nodes) == nodes, (len(fk_wf.nodes), nodes)
+    with progress("workflows: phases", 8) as advance:
+        fk_compile_s, fk_wf = best(fk_compile, args.repeat)
+        advance()
+        tp_compile_s, tp_wf = best(tp_compile, args.repeat)
+        advance()
+        nodes = len(tp_wf.nodes)
+        assert len(fk_wf.nodes) == nodes, (len(fk_wf.nodes), nodes)
 
-    fk_ser_s, _ = best(
-        lambda: get_serializable(OrderedDict(), fk_settings, fk_wf).to_flyte_idl(), args.repeat
-    )
-    tp_ser_s, _ = best(lambda: workflow_spec(tp_wf, tp_settings), args.repeat)
+        fk_ser_s, _ = best(
+            lambda: get_serializable(OrderedDict(), fk_settings, fk_wf).to_flyte_idl(), args.repeat
+        )
+        advance()
+        tp_ser_s, _ = best(lambda: workflow_spec(tp_wf, tp_settings), args.repeat)
+        advance()
 
-    fk_run_s, fk_out = best(lambda: fk_wf(x=1), args.repeat)
-    tp_run_s, tp_out = best(lambda: tp_wf(x=1), args.repeat)
-    assert fk_out == tp_out, (fk_out, tp_out)
+        fk_run_s, fk_out = best(lambda: fk_wf(x=1), args.repeat)
+        advance()
+        tp_run_s, tp_out = best(lambda: tp_wf(x=1), args.repeat)
+        advance()
+        assert fk_out == tp_out, (fk_out, tp_out)
 
-    n = args.nodes
-    fk_dyn_s, fk_dyn = best(lambda: fk_mod.fan_out(n=n), args.repeat)
-    tp_dyn_s, tp_dyn = best(lambda: tp_mod.fan_out(n=n), args.repeat)
-    assert list(fk_dyn) == list(tp_dyn) and len(tp_dyn) == n
+        n = args.nodes
+        fk_dyn_s, fk_dyn = best(lambda: fk_mod.fan_out(n=n), args.repeat)
+        advance()
+        tp_dyn_s, tp_dyn = best(lambda: tp_mod.fan_out(n=n), args.repeat)
+        advance()
+        assert list(fk_dyn) == list(tp_dyn) and len(tp_dyn) == n
 
     def row(label: str, fk: float, tp: float, count: int, target: float | None) -> tuple[str, ...]:
         ratio = fk / tp

@@ -1,7 +1,9 @@
 """taskplug quickstart: declare tasks, run them locally, serialize them for a cluster.
 
-Run with ``python examples/quickstart.py`` (or ``tox -e example``). Everything runs on the
-embedded defaults: local execution, no cluster, no network.
+Run with ``python examples/quickstart.py [FOLDER]`` (or ``python3 scripts/dev.py example``).
+Everything runs on the embedded defaults: local execution, no cluster, no network. The
+templates and the container run's files go to FOLDER when given (and stay there), else to a
+temporary folder that is removed at the end.
 """
 
 from __future__ import annotations
@@ -53,6 +55,17 @@ async def double_all(values: list[int]) -> list[int]:
 
 
 def main() -> None:
+    if len(sys.argv) > 1:
+        out = Path(sys.argv[1])
+        out.mkdir(parents=True, exist_ok=True)
+        demo(out)
+        return
+    with tempfile.TemporaryDirectory(prefix="taskplug-quickstart-") as tmp:
+        demo(Path(tmp))
+
+
+def demo(out: Path) -> None:
+    """Run the tasks locally, serialize them into ``out``, run one as a cluster would."""
     console = Console(width=120)
     values = [3, 14, 15, 9, 26, 5]
     doubled = double_all(values=values)
@@ -68,7 +81,6 @@ def main() -> None:
         version="v1",
         image_config=ImageConfig.from_images("ghcr.io/acme/quickstart:v1"),
     )
-    out = Path(tempfile.mkdtemp(prefix="taskplug-quickstart-"))
     table = Table(title=f"task templates (written to {out})")
     for column in ("task", "type", "inputs", "outputs", "container args"):
         table.add_column(column)
@@ -86,7 +98,7 @@ def main() -> None:
 
     # What a cluster does with a template: run its container command on an inputs.pb.
     run_dir = out / "run"
-    run_dir.mkdir()
+    run_dir.mkdir(exist_ok=True)
     (run_dir / "inputs.pb").write_bytes(
         split.inputs_to_literal_map({"values": values, "threshold": 10}).SerializeToString()
     )

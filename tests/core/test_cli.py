@@ -272,10 +272,12 @@ def test_serialize_errors(
 ) -> None:
     for var in ("TASKPLUG_IMAGE", "FLYTE_INTERNAL_IMAGE", "TASKPLUG_CONFIG", "FLYTECTL_CONFIG"):
         monkeypatch.delenv(var, raising=False)
+    # no image given: taskplug's default image name, but on_gpu's named image is missing
     result = runner.invoke(main, ["serialize", str(tasks_file), "-o", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert "no default image" in result.output and "--image" in result.output
+    assert "refers to image 'gpu', which is not configured" in result.output
     assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()  # a failed serialize writes nothing
     result = runner.invoke(main, ["serialize", str(tasks_file), "-o", str(tmp_path), "-i", "bad"])
     assert result.exit_code == 2 and "no tag or digest" in result.output
     result = runner.invoke(

@@ -1,6 +1,6 @@
 """Every code block and command of docs/workflows.md runs, in order, in one folder.
 
-A ``python`` block preceded by ``<!-- file: NAME -->`` is written to ``NAME``; every other
+A ``python`` block preceded by ``<!-- docs-test: file=NAME -->`` is written to ``NAME``; every other
 ``python`` block runs as a script of its own (its asserts are the checks); each line of a
 ``console`` block runs as a command (``taskplug`` is the one installed next to this Python).
 """
@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
-_BLOCK = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<lang>\w+)\n(?P<body>.*?)```", re.S)
+_BLOCK = re.compile(
+    r"(?:<!-- docs-test: file=(?P<file>\S+) -->\n)?```(?P<lang>\w+)\n(?P<body>.*?)```", re.S
+)
 
 
 def blocks() -> list[tuple[str, str | None, str]]:

@@ -145,8 +145,12 @@ def _module_and_name(resolver: str, loader_args: list[str]) -> tuple[str, str]:
 
 
 def _import(module_name: str) -> Any:
+    from taskplug.errors import PluginError
+
     try:
         return importlib.import_module(module_name)
+    except PluginError:
+        raise  # a plugin failed while the module was imported: the plugin's error, not ours
     except ImportError as exc:
         raise TaskResolutionError(
             f"task module {module_name!r} could not be imported: {type(exc).__name__}: {exc}"

@@ -32,6 +32,7 @@ from taskplug.resources import ResourceSpec
 
 __all__ = [
     "DEFAULT_IMAGE_NAME",
+    "DEFAULT_IMAGE_REPOSITORY",
     "DEFAULT_PYTHON_INTERPRETER",
     "ENV_CONFIG",
     "ENV_IMAGE",
@@ -40,6 +41,7 @@ __all__ = [
     "ImageConfig",
     "ImageConfigError",
     "SerializationSettings",
+    "default_image",
 ]
 
 #: Name of the default image in an :class:`ImageConfig` (``{{.image.default.fqn}}``).
@@ -50,6 +52,8 @@ DEFAULT_PYTHON_INTERPRETER = "/opt/venv/bin/python3"
 ENV_IMAGE = "TASKPLUG_IMAGE"
 #: Environment variable with the path of a config file holding named images.
 ENV_CONFIG = "TASKPLUG_CONFIG"
+#: Repository of taskplug's default image (see :func:`default_image`).
+DEFAULT_IMAGE_REPOSITORY = "ghcr.io/taskplug/taskplug"
 #: The image :meth:`SerializationSettings.for_tests` uses.
 TEST_IMAGE = "ghcr.io/taskplug/taskplug:test"
 
@@ -209,6 +213,14 @@ class ImageConfig:
         from_file = named.pop(DEFAULT_IMAGE_NAME, None)
         return cls.from_images(name or from_file, named)
 
+    @classmethod
+    def auto_default_image(cls, config_file: str | os.PathLike[str] | None = None) -> ImageConfig:
+        """:meth:`auto`, with :func:`default_image` when it finds no default image."""
+        config = cls.auto(config_file)
+        if config.default_image is not None:
+            return config
+        return cls.create_from(Image.parse(DEFAULT_IMAGE_NAME, default_image()), config.images)
+
     def resolve(self, container_image: str | None, *, task: str) -> str:
         """The full image name for a task that asked for ``container_image``.
 
@@ -272,6 +284,26 @@ class ImageConfig:
                 "understand; use {{.image.NAME.fqn}}:{{.image.NAME.version}}"
             )
         return img
+
+
+def default_image() -> str:
+    """taskplug's default image name: ``ghcr.io/taskplug/taskplug:py3.11-0.1.0``.
+
+    As flytekit's ``DefaultImages.default_image()``: ``$FLYTE_INTERNAL_IMAGE`` when set (Flyte
+    sets it in task containers), else the repository, tagged with the running Python's version
+    and taskplug's (``latest`` for development versions). No such image is published yet: for
+    a cluster, build one with your code and taskplug installed and pass it instead.
+    """
+    import sys
+
+    from taskplug import __version__
+
+    found = os.environ.get("FLYTE_INTERNAL_IMAGE")
+    if found:
+        return found
+    version = "latest" if not __version__ or "dev" in __version__ else __version__
+    python = f"py{sys.version_info.major}.{sys.version_info.minor}"
+    return f"{DEFAULT_IMAGE_REPOSITORY}:{python}-{version}"
 
 
 def read_images_from_config(path: str | os.PathLike[str]) -> dict[str, str]:

@@ -26,6 +26,7 @@ def _settings_from_options(
         ImageConfig,
         ImageConfigError,
         SerializationSettings,
+        default_image,
     )
 
     try:
@@ -41,6 +42,14 @@ def _settings_from_options(
                 default = img
             else:
                 named[name] = img
+        if default is None:
+            default = Image.parse(DEFAULT_IMAGE_NAME, default_image())
+            click.echo(
+                f"note: no image given (--image, $TASKPLUG_IMAGE, $TASKPLUG_CONFIG): using "
+                f"taskplug's default image name {default.full}, which is not published yet; "
+                "pass the image your tasks run in",
+                err=True,
+            )
         image_config = ImageConfig.create_from(default, named.values())
     except ImageConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="'--image'") from exc
@@ -77,7 +86,8 @@ def _settings_from_options(
     metavar="[NAME=]IMAGE",
     help="Container image: 'registry/app:tag' is the default image, 'NAME=registry/app:tag' "
     "a named one (for container_image='{{.image.NAME.fqn}}:{{.image.NAME.version}}'). "
-    "Repeatable. Default: $TASKPLUG_IMAGE and the images of $TASKPLUG_CONFIG.",
+    "Repeatable. Default: $TASKPLUG_IMAGE and the images of $TASKPLUG_CONFIG, else "
+    "taskplug's default image name (ghcr.io/taskplug/taskplug:pyX.Y-VERSION).",
 )
 @click.option("-p", "--project", default="", show_default=True, help="Project of the task ids.")
 @click.option("-d", "--domain", default="", show_default=True, help="Domain of the task ids.")

@@ -30,8 +30,11 @@ def _module_name_for(path: str) -> tuple[str, str]:
 
 def load_module(path: str) -> ModuleType:
     """Import the Python file ``path`` under its importable name (so containers find it too)."""
+    if os.path.isdir(path):
+        raise click.UsageError(f"{path!r} is a directory; give the Python file of the tasks")
     if not os.path.isfile(path):
-        raise click.UsageError(f"file {path!r} does not exist")
+        hint = f" (did you mean {path + '.py'!r}?)" if os.path.isfile(path + ".py") else ""
+        raise click.UsageError(f"file {path!r} does not exist{hint}")
     if not path.endswith(".py"):
         raise click.UsageError(f"{path!r} is not a Python file (.py)")
     root, name = _module_name_for(path)

@@ -162,11 +162,23 @@ def _click_command() -> Any:
     @click.option("--inputs", required=True, help="URI of inputs.pb (a LiteralMap).")
     @click.option("--output-prefix", required=True, help="Where outputs.pb/error.pb go.")
     @click.option("--raw-output-data-prefix", required=False, help="Where offloaded data go.")
-    @click.option("--checkpoint-path", required=False, help="Checkpoint destination.")
-    @click.option("--prev-checkpoint", required=False, help="Previous checkpoint.")
+    @click.option(
+        "--checkpoint-path", required=False, help="Checkpoint destination (in params.extra)."
+    )
+    @click.option(
+        "--prev-checkpoint", required=False, help="Previous checkpoint (in params.extra)."
+    )
     @click.option("--test", is_flag=True, help="Load the task, do not run it.")
-    @click.option("--dynamic-addl-distro", required=False, help="Accepted and ignored.")
-    @click.option("--dynamic-dest-dir", required=False, help="Accepted and ignored.")
+    @click.option(
+        "--dynamic-addl-distro",
+        required=False,
+        help="Fast-registration archive: passed to the task in params.extra, not downloaded.",
+    )
+    @click.option(
+        "--dynamic-dest-dir",
+        required=False,
+        help="Fast-registration folder: passed to the task in params.extra.",
+    )
     @click.option("--resolver", required=False, help=f"Task resolver (default {DEFAULT_RESOLVER}).")
     @click.argument("resolver-args", type=click.UNPROCESSED, nargs=-1)
     def command(**kwargs: Any) -> Options:
@@ -231,19 +243,69 @@ def _package_dir() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _trimmed(exc: BaseException) -> BaseException:
-    """``exc`` without taskplug's and importlib's frames (but never without any frame)."""
+def _trimmed(exc: BaseException, *, keep_last: bool = True) -> BaseException:
+    """``exc`` and the exceptions it chains to, without taskplug's and importlib's frames.
+
+    With ``keep_last``, ``exc`` keeps at least the frame that raised it (so the message still
+    has a traceback, as flytekit's); the exceptions it chains to may lose every frame. A cause
+    left without frames whose text the next message repeats is dropped: the error is said once.
+    """
     from taskplug.errors import trim_traceback
 
     importlib_dir = os.path.dirname(sys.modules["importlib"].__file__ or "") + os.sep
-    tb = exc.__traceback__
-    trimmed = trim_traceback(tb, _package_dir(), importlib_dir, "<frozen importlib")
-    if trimmed is None and tb is not None:
-        # keep the frame that raised, so the message still has a traceback (as flytekit's)
-        while tb.tb_next is not None:
-            tb = tb.tb_next
-        trimmed = tb
-    return exc.with_traceback(trimmed)
+    prefixes = (_package_dir(), importlib_dir, "<frozen importlib")
+    for item in _chain(exc):
+        tb = item.__traceback__
+        trimmed = trim_traceback(tb, *prefixes)
+        if trimmed is None and tb is not None and keep_last and item is exc:
+            while tb.tb_next is not None:
+                tb = tb.tb_next
+            trimmed = tb
+        item.with_traceback(trimmed)
+    for item in _chain(exc):
+        linked = item.__cause__ or (None if item.__suppress_context__ else item.__context__)
+        if linked is not None and linked.__traceback__ is None and str(linked) in str(item):
+            item.__cause__ = None
+            item.__suppress_context__ = True
+    return exc
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception it chains to (causes and contexts), each once."""
+    found: list[BaseException] = []
+    pending = [exc]
+    while pending:
+        item = pending.pop()
+        if any(item is f for f in found):
+            continue
+        found.append(item)
+        pending.extend(e for e in (item.__cause__, item.__context__) if e is not None)
+    return found
+
+
+def _plugin_error(exc: BaseException) -> BaseException | None:
+    """The ``PluginError`` that ``exc`` is or was raised from (a plugin failed), or ``None``.
+
+    Only explicit causes count (``raise ... from``): an exception raised while handling a
+    plugin's error is whoever raised it.
+    """
+    from taskplug.errors import PluginError
+
+    seen: set[int] = set()
+    item: BaseException | None = exc
+    while item is not None and id(item) not in seen:
+        if isinstance(item, PluginError):
+            return item
+        seen.add(id(item))
+        item = item.__cause__
+    return None
+
+
+def _plugin_failure(err: BaseException) -> Failure:
+    """A plugin failed: the platform's failure (SYSTEM), whenever it happened; names the plugin."""
+    from taskplug.execute.errors import Failure
+
+    return Failure.from_exception(_trimmed(err), origin="SYSTEM", recoverable=False)
 
 
 def _user_code(exc: BaseException) -> str:
@@ -279,9 +341,19 @@ def _load(opts: Options) -> PythonTask[Any]:
     try:
         return resolver.load_task(list(opts.resolver_args))
     except Exception as exc:
+        # Plugins load while the task module is imported: their failures are the platform's.
+        plugin_error = _plugin_error(exc)
+        if plugin_error is not None:
+            raise _plugin_failure(plugin_error) from exc
         # As flytekit: a task that cannot be loaded is the user's (module, dependency, name).
+        # A module that failed to import: the trace is its own error's, said once (Message:
+        # is the resolver's one-line explanation, which names the module).
+        from taskplug.resolver import TaskResolutionError
+
+        cause = exc.__cause__ if isinstance(exc, TaskResolutionError) else None
+        shown = _trimmed(cause, keep_last=False) if cause is not None else _trimmed(exc)
         raise Failure.from_exception(
-            _trimmed(exc), origin="USER", recoverable=False, code="USER:RuntimeError"
+            shown, summary=exc, origin="USER", recoverable=False, code="USER:RuntimeError"
         ) from exc
 
 
@@ -333,6 +405,9 @@ def _run(task: PythonTask[Any], lm: Any, opts: Options) -> tuple[str, bytes]:
         out = task.dispatch_execute(lm, params=params, mode="container")
     except UserCodeError as exc:
         original = user_exception(exc)
+        plugin_error = _plugin_error(original)
+        if plugin_error is not None:  # the task's code reached a plugin, which failed
+            raise _plugin_failure(plugin_error) from exc
         raise Failure.from_exception(
             original,
             origin="USER",
@@ -340,7 +415,7 @@ def _run(task: PythonTask[Any], lm: Any, opts: Options) -> tuple[str, bytes]:
             code=_user_code(original),
         ) from exc
     except PluginError as exc:
-        raise Failure.from_exception(exc, origin="SYSTEM", recoverable=False) from exc
+        raise _plugin_failure(exc) from exc
     except TypeTransformerFailedError as exc:
         # Inputs that do not fit the interface, or outputs the function got wrong: the user's.
         raise Failure.from_exception(

@@ -113,13 +113,9 @@ class Interface:
                 try:
                     target[name] = TypeEngine.converter(t, allow_pickle=allow_pickle)
                 except TypeTransformerFailedError as exc:
-                    hint = (
-                        ""
-                        if allow_pickle
-                        else " Declare a supported type, or pass pickle_untyped=True to pickle it"
-                    )
+                    # the type engine's message already says what to do (one piece of advice)
                     raise UnsupportedTypeError(
-                        f"{exc.detail}.{hint}", expected=t, task=task_name, var=name, kind=kind
+                        exc.detail, expected=t, task=task_name, var=name, kind=kind
                     ) from exc
 
     # -- names and docs ---------------------------------------------------------------------

@@ -446,7 +446,8 @@ class TypeEngine:
             return _builtins.PICKLE
         raise UnsupportedTypeError(
             f"type {type_name(t)} is not supported: no transformer handles it. Use a supported "
-            "type, register a TypeTransformer for it from a plugin, or allow pickling it",
+            "type, register a TypeTransformer for it from a plugin, or allow pickling it "
+            "(pickle_untyped=True on the task)",
             expected=t,
         )
 
