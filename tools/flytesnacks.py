@@ -38,7 +38,19 @@ from snacks.report import summary, table, write_json
 from snacks.runner import network_namespace_works
 from snacks.study import Options, ScriptReport, study
 
-_VERSIONS_OF = ["flytekit", "taskplug", "pandas", "numpy", "pyarrow", "torch", "tensorflow"]
+_VERSIONS_OF = [
+    "flytekit",
+    "taskplug",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "pydantic",
+    "torch",
+    "tensorflow",
+    "tensorflow-cpu",
+    "scikit-learn",
+    "flytekitplugins-deck-standard",
+]
 
 
 def _sections(chosen: tuple[str, ...], checkout: Path) -> dict[str, str]:
@@ -102,6 +114,15 @@ def _sections(chosen: tuple[str, ...], checkout: Path) -> dict[str, str]:
     "'env': only the environment blocks remote use (dead proxies, no cloud variables); "
     "'auto': namespace when available.",
 )
+@click.option(
+    "--run-as",
+    type=click.Choice(["auto", "script"]),
+    default="auto",
+    show_default=True,
+    help="'auto': a script that imports a sibling module relatively runs as "
+    "`python -m package.module` from its project folder; 'script': every script runs as "
+    "`python script.py` from its own folder (relative imports then fail on both sides).",
+)
 @click.option("--jobs", type=click.IntRange(1, 16), default=1, show_default=True)
 @click.option(
     "--all",
@@ -133,6 +154,7 @@ def main(
     timeout: float,
     flytekit_runs: int,
     network: str,
+    run_as: str,
     jobs: int,
     try_all: bool,
     keep: bool,
@@ -157,6 +179,7 @@ def main(
         timeout=timeout,
         flytekit_runs=flytekit_runs,
         isolate_network=isolate,
+        modules_when_relative=run_as == "auto",
         try_all=try_all,
         keep=keep,
         jobs=jobs,
@@ -166,8 +189,9 @@ def main(
     )
 
     def done(report: ScriptReport) -> None:
-        outcome = report.verdict if report.taskplug else report.flytekit_status
-        console.print(f"  {report.name}: flytekit {report.flytekit_status}, taskplug {outcome}")
+        console.print(
+            f"  {report.name}: flytekit {report.flytekit_status}, taskplug {report.verdict}"
+        )
 
     reports = study(scripts, options, on_done=done)
     table(reports, console=Console())
@@ -178,6 +202,7 @@ def main(
             "timeout": timeout,
             "flytekit_runs": flytekit_runs,
             "network": "namespace" if isolate else "environment only",
+            "run_as": run_as,
             "only": list(only),
             "try_all": try_all,
         },

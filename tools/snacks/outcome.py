@@ -35,6 +35,7 @@ _NETWORK_HINTS = (
     "Max retries exceeded",
     "ClientConnectorError",
     "URLError",
+    "NoCredentialsError",
 )
 WILDCARD = "<varies between flytekit runs>"
 
@@ -61,7 +62,7 @@ class ErrorInfo:
 class FlytekitStatus(StrEnum):
     RUNS = "runs"
     MISSING_MODULE = "missing module"
-    NETWORK = "needs network"
+    NETWORK = "needs network or credentials"
     TIMEOUT = "timeout"
     FAILS = "fails"
 

@@ -103,8 +103,10 @@ def _copy_project(script: Script, *, dest: Path, rewrite: bool) -> int:
     return rewritten
 
 
-def _command(script: Script, *, python: Path, copy: Path) -> tuple[list[str], Path]:
-    if script.relative_imports:
+def _command(
+    script: Script, *, python: Path, copy: Path, as_module: bool
+) -> tuple[list[str], Path]:
+    if as_module:
         return [str(python), "-m", script.module], copy
     return [str(python), script.path.name], copy / script.package
 
@@ -116,9 +118,14 @@ def run_script(
     rewrite: bool,
     timeout: float,
     isolate_network: bool,
+    as_module: bool,
     keep: bool = False,
 ) -> RunResult:
-    """Run ``script`` once with ``python`` (after rewriting its imports when ``rewrite``)."""
+    """Run ``script`` once with ``python`` (after rewriting its imports when ``rewrite``).
+
+    ``as_module``: ``python -m package.module`` from the project folder instead of
+    ``python script.py`` from the script's folder.
+    """
     root = Path(tempfile.mkdtemp(prefix="snacks-")).resolve()
     try:
         home, tmp = root / "home", root / "tmp"
@@ -126,7 +133,7 @@ def run_script(
         tmp.mkdir()
         copy = root / script.package
         rewritten = _copy_project(script, dest=copy, rewrite=rewrite)
-        command, cwd = _command(script, python=python, copy=copy)
+        command, cwd = _command(script, python=python, copy=copy, as_module=as_module)
         if isolate_network:
             command = [*_NETNS_PREFIX, "sh", "-c", _LOOPBACK_UP, "sh", *command]
         started = time.perf_counter()

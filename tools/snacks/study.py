@@ -22,6 +22,7 @@ class Options:
     timeout: float
     flytekit_runs: int
     isolate_network: bool
+    modules_when_relative: bool
     try_all: bool
     keep: bool
     jobs: int
@@ -83,6 +84,7 @@ class ScriptReport:
 def study_script(script: Script, options: Options) -> ScriptReport:
     """Scan, run on flytekit (``flytekit_runs`` times while it works), then on taskplug."""
     api = apiscan.scan(script.path, siblings=script.relative_imports)
+    as_module = options.modules_when_relative and bool(script.relative_imports)
     runs: list[RunSummary] = []
     results: list[RunResult] = []
     for _ in range(max(1, options.flytekit_runs)):
@@ -92,6 +94,7 @@ def study_script(script: Script, options: Options) -> ScriptReport:
             rewrite=False,
             timeout=options.timeout,
             isolate_network=options.isolate_network,
+            as_module=as_module,
             keep=options.keep,
         )
         results.append(result)
@@ -108,7 +111,7 @@ def study_script(script: Script, options: Options) -> ScriptReport:
     report = ScriptReport(
         name=script.name,
         section=script.section,
-        mode="module" if script.relative_imports else "script",
+        mode="module" if as_module else "script",
         api=api,
         flytekit_status=status,
         flytekit_runs=runs,
@@ -122,6 +125,7 @@ def study_script(script: Script, options: Options) -> ScriptReport:
         rewrite=True,
         timeout=options.timeout,
         isolate_network=options.isolate_network,
+        as_module=as_module,
         keep=options.keep,
     )
     report.taskplug = RunSummary.of(result)
