@@ -9,8 +9,9 @@ Three things are collected:
   default_inputs=)``, ``flytekit.current_context().secrets.get(group=, key=)``,
   ``conditional(…).if_(…).then(…)``). Names bound from such a chain (``wf = Workflow(…)``)
   and functions decorated by a flytekit decorator (shown as ``<task>``, ``<workflow>``) root
-  chains too, so ``wf.add_entity(…)`` and ``t(x=1).with_overrides(limits=)`` show up. Only
-  the longest chain of each nesting is kept;
+  chains too, so ``wf.add_entity(…)`` and ``t(x=1).with_overrides(limits=)`` show up (a
+  function body is a scope: its parameters hide such names). Only the longest chain of each
+  nesting is kept;
 - ``subclasses``: classes deriving from flytekit classes, with the methods they define.
 """
 
@@ -102,11 +103,27 @@ class _Scanner(ast.NodeVisitor):
 
     def _decorated(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
+            self.visit(decorator)
+        arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        arguments += [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
+        outside = [*node.args.defaults, *node.args.kw_defaults, node.returns]
+        outside += [argument.annotation for argument in arguments]
+        for expression in outside:
+            if expression is not None:
+                self.visit(expression)
+        # The body is a scope of its own: parameters hide outer names, and what it binds
+        # is forgotten afterwards.
+        outer = dict(self.bound)
+        for argument in arguments:
+            self.bound.pop(argument.arg, None)
+        for statement in node.body:
+            self.visit(statement)
+        self.bound = outer
+        for decorator in node.decorator_list:
             root = decorator.func if isinstance(decorator, ast.Call) else decorator
             shown = self.render(root)
             if shown is not None:
                 self.bound[node.name] = f"<{shown.split('.')[-1]}>"
-        self.generic_visit(node)
 
     visit_FunctionDef = _decorated
     visit_AsyncFunctionDef = _decorated
