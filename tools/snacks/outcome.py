@@ -5,10 +5,11 @@ exception of the last Python traceback (the one that ended the process; with cha
 exceptions, the cause comes first in stderr and is kept as ``cause``), where it was raised and
 the deepest line of the example's own code on the way there.
 
-Outputs are compared on stdout after normalisation (the run's temporary directory becomes
-``<run>``, memory addresses ``0x…``). An example's stdout can vary from run to run (random
-numbers, timings): flytekit runs the script more than once, lines that differ between its
-runs become wildcards, and when even the number of lines differs only exit statuses count.
+Outputs are compared on stdout after normalisation (see ``normalise``: temporary paths,
+default object reprs and memory addresses are made uniform). An example's stdout can vary
+from run to run (random numbers, timings): flytekit runs the script more than once, lines
+that differ between its runs become wildcards, and when even the number of lines differs
+only exit statuses count.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from snacks.runner import RunResult
 _TRACEBACK = "Traceback (most recent call last):"
 _FRAME = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+)$')
 _HEX = re.compile(r"0x[0-9a-fA-F]{6,}")
+_TMP_PATH = re.compile(r"<run>/tmp/[^\s'\"]*")
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
 _CHAIN_MARKERS = (
     "During handling of the above exception, another exception occurred:",
     "The above exception was the direct cause of the following exception:",
@@ -165,7 +168,16 @@ def flytekit_status(result: RunResult, error: ErrorInfo | None) -> FlytekitStatu
 
 
 def normalise(stdout: str, *, run_root: str) -> list[str]:
+    """stdout lines with what is not a result made uniform.
+
+    The run's temporary directory becomes ``<run>``, any path under its ``TMPDIR`` (where
+    both libraries put their scratch files under random names) ``<tmp>``, default object
+    reprs (``<pkg.mod.Class object at 0x…>``, which name the library's internals) ``<object>``,
+    other memory addresses ``0x…``.
+    """
     text = stdout.replace(run_root, "<run>")
+    text = _TMP_PATH.sub("<tmp>", text)
+    text = _OBJECT_REPR.sub("<object>", text)
     text = _HEX.sub("0x…", text)
     return [line.rstrip() for line in text.splitlines()]
 
