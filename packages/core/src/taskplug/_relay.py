@@ -215,8 +215,14 @@ class HookRelay:
         return cls
 
     def register_type_transformers(self, registry: TypeTransformerRegistry) -> None:
-        """``taskplug_register_type_transformers``: plugins add their transformers."""
-        self.call("taskplug_register_type_transformers", registry=registry)
+        """``taskplug_register_type_transformers``: plugins add their transformers.
+
+        One implementation at a time, each inside ``registry.registering(plugin, dist)``, so
+        the registry knows whose transformers it receives (a type claimed twice names both).
+        """
+        for plugin, call in self.each("taskplug_register_type_transformers"):
+            with registry.registering(plugin, self._pm.dist_label(plugin)):
+                call(registry=registry)
 
     def configure_task(self, task: PythonTask[Any]) -> None:
         """``taskplug_configure_task``: platform defaults and policy."""

@@ -50,9 +50,17 @@ class ExecutionParameters:
 
     Cheap to create: the execution id, working directory and secrets are made on first access,
     so a local call that asks for none of them does no filesystem work.
+
+    A working directory these parameters create (``working_directory=None``, first access) is
+    theirs: :meth:`close` removes it. A task run closes the parameters it made itself when it
+    ends (a local call, ``dispatch_execute`` without ``params``, ``sandbox_execute``, the
+    container entrypoint); whoever passes its own parameters closes them (or uses them as a
+    context manager). A directory passed in is never removed.
     """
 
     __slots__ = (
+        "_created_directory",
+        "_directory_prefix",
         "_execution_id",
         "_secrets",
         "_working_directory",
@@ -75,10 +83,13 @@ class ExecutionParameters:
         logger: logging.Logger = _LOGGER,
         secrets: Secrets | None = None,
         local: bool = True,
+        working_directory_prefix: str = "taskplug-",
     ) -> None:
         self.task_name = task_name
         self._execution_id = execution_id
         self._working_directory = working_directory
+        self._created_directory: str | None = None
+        self._directory_prefix = working_directory_prefix
         self.raw_output_prefix = raw_output_prefix
         self.output_prefix = output_prefix
         self.logger = logger
@@ -97,12 +108,40 @@ class ExecutionParameters:
 
     @property
     def working_directory(self) -> str:
-        """A working directory for this run, created on first access."""
+        """A working directory for this run, created on first access (removed by :meth:`close`)."""
         if self._working_directory is None:
             import tempfile
 
-            self._working_directory = tempfile.mkdtemp(prefix="taskplug-")
+            path = tempfile.mkdtemp(prefix=self._directory_prefix)
+            self._working_directory = self._created_directory = path
         return self._working_directory
+
+    def close(self, *, outputs: Any = None) -> None:
+        """Remove the working directory these parameters created, if any (idempotent).
+
+        ``outputs`` (the run's serialized outputs, bytes or a protobuf message) keeps it when
+        they mention its path, i.e. refer to files in it (a local run that returns a ``File``
+        written there): the directory is then left to the caller. A later access to
+        :attr:`working_directory` creates a new directory.
+        """
+        path = self._created_directory
+        if path is None:
+            return
+        self._created_directory = None
+        if outputs is not None:
+            data = outputs if isinstance(outputs, bytes) else outputs.SerializeToString()
+            if os.fsencode(path) in data:
+                return
+        self._working_directory = None
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+
+    def __enter__(self) -> ExecutionParameters:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @property
     def secrets(self) -> Secrets:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from taskplug.context import ExecutionParameters
     from taskplug.execute.errors import Failure
     from taskplug.resolver import TaskResolver
     from taskplug.tasks.base import PythonTask
@@ -385,9 +386,6 @@ def _read_inputs(uri: str) -> Any:
 
 def _run(task: PythonTask[Any], lm: Any, opts: Options) -> tuple[str, bytes]:
     from taskplug.context import ExecutionParameters
-    from taskplug.errors import PluginError, TypeTransformerFailedError
-    from taskplug.execute.errors import Failure
-    from taskplug.tasks.base import UserCodeError, user_exception
 
     params = ExecutionParameters(
         task_name=task.name,
@@ -401,6 +399,21 @@ def _run(task: PythonTask[Any], lm: Any, opts: Options) -> tuple[str, bytes]:
     extra["prev_checkpoint"] = opts.prev_checkpoint
     extra["dynamic_addl_distro"] = opts.dynamic_addl_distro
     extra["dynamic_dest_dir"] = opts.dynamic_dest_dir
+    data: bytes | None = None
+    try:
+        data = _dispatch(task, lm, params)
+        return data
+    finally:
+        # the working directory, if the task made one: removed unless the outputs refer to it
+        # (they do only when files could not be uploaded, without --raw-output-data-prefix)
+        params.close(outputs=data)
+
+
+def _dispatch(task: PythonTask[Any], lm: Any, params: ExecutionParameters) -> bytes:
+    from taskplug.errors import PluginError, TypeTransformerFailedError
+    from taskplug.execute.errors import Failure
+    from taskplug.tasks.base import UserCodeError, user_exception
+
     try:
         out = task.dispatch_execute(lm, params=params, mode="container")
     except UserCodeError as exc:

@@ -521,13 +521,20 @@ class PythonTask(Generic[T]):
     def sandbox_execute(
         self, input_literal_map: literals_pb2.LiteralMap
     ) -> literals_pb2.LiteralMap:
-        """Dispatch with a fresh scratch directory, as a local sandbox run."""
-        import tempfile
+        """Dispatch as a local sandbox run, with a scratch directory of its own.
 
+        The directory (``taskplug-sandbox-*``, made when the task first asks for it) is removed
+        when the run ends, unless the outputs refer to files in it.
+        """
         params = ExecutionParameters(
-            task_name=self._name, working_directory=tempfile.mkdtemp(prefix="taskplug-sandbox-")
+            task_name=self._name, working_directory_prefix="taskplug-sandbox-"
         )
-        return self.dispatch_execute(input_literal_map, params=params)
+        out = None
+        try:
+            out = self.dispatch_execute(input_literal_map, params=params)
+            return out
+        finally:
+            params.close(outputs=out)
 
     def dispatch_execute(
         self,
@@ -541,15 +548,18 @@ class PythonTask(Generic[T]):
         The user's exception comes out as :class:`UserCodeError` (``original`` holds it);
         conversion errors as :class:`~taskplug.errors.TypeTransformerFailedError`.
         """
+        owned = params is None
         native, params, token = self._begin_run(input_literal_map, params, mode)
+        out = None
         try:
             try:
                 result = self.execute(**native)
             except Exception as exc:
                 raise UserCodeError(self._name, exc) from exc
-            return self._finish_run(params, result)
+            out = self._finish_run(params, result)
+            return out
         finally:
-            _CURRENT.reset(token)
+            self._end_run(token, params if owned else None, out)
 
     def _begin_run(
         self,
@@ -559,7 +569,7 @@ class PythonTask(Generic[T]):
     ) -> tuple[dict[str, Any], ExecutionParameters, Token[ExecutionState | None]]:
         """Inputs to Python, the run made current, ``pre_execute`` done (shared by async tasks).
 
-        The caller must ``_CURRENT.reset(token)`` when the run ends.
+        The caller must call ``_end_run`` when the run ends.
         """
         native = self.inputs_from_literal_map(input_literal_map)
         if params is None:
@@ -625,6 +635,23 @@ class PythonTask(Generic[T]):
             via=f"task type {klass.__qualname__}: execute() returned",
             fix="the task type's execute() must return the task's declared output types",
         )
+
+    def _end_run(
+        self,
+        token: Token[ExecutionState | None],
+        owned: ExecutionParameters | None,
+        outputs: literals_pb2.LiteralMap | None,
+    ) -> None:
+        """End the run ``_begin_run`` started; close the parameters it made (``owned``).
+
+        Their working directory is removed unless ``outputs`` refer to files in it.
+        """
+        state = _CURRENT.get()
+        _CURRENT.reset(token)
+        if owned is not None:
+            owned.close(outputs=outputs)
+            if state is not None and state.params is not owned:  # pre_execute swapped them
+                state.params.close(outputs=outputs)
 
     def pre_execute(self, user_params: ExecutionParameters) -> ExecutionParameters:
         """Runs before ``execute``; calls the ``taskplug_pre_execute`` hooks."""
@@ -717,7 +744,11 @@ class PythonTask(Generic[T]):
         return lm
 
     def outputs_from_literal_map(self, lm: literals_pb2.LiteralMap) -> Any:
-        """A ``LiteralMap`` of outputs back to what a call returns (value, tuple, NamedTuple)."""
+        """A ``LiteralMap`` of outputs back to what a call returns.
+
+        One output: its value (or the declared one-field NamedTuple). Several: a named tuple
+        (:attr:`Interface.result_tuple`), whose fields are the output names.
+        """
         items = self._out_items
         if not items:
             return None
@@ -728,10 +759,10 @@ class PythonTask(Generic[T]):
                 values.append(conv.to_python(lits[name]))
             except TypeTransformerFailedError as exc:
                 raise exc.in_context(task=self._name, var=name, kind="output") from exc.__cause__
-        nt = self._interface.output_tuple
-        if nt is not None:
-            return nt(*values)
-        return values[0] if len(values) == 1 else tuple(values)
+        if len(values) == 1:
+            nt = self._interface.output_tuple
+            return nt(*values) if nt is not None else values[0]
+        return self._interface.result_tuple(*values)  # type: ignore[misc]
 
     # -- local-run notes --------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from taskplug.calls import get_interceptor
 from taskplug.context import _CURRENT, ExecutionParameters
@@ -150,7 +150,18 @@ class PythonAutoContainerTask(PythonTask[T]):
 
 
 class PythonFunctionTask(PythonAutoContainerTask[T]):
-    """A task made from a Python function (what ``@task`` builds)."""
+    """A task made from a Python function (what ``@task`` builds).
+
+    The function's signature is the task's interface. A declared output needs a ``return`` of
+    a value in the function (checked when the task is declared), unless the class sets
+    :attr:`function_runs` to ``False``.
+    """
+
+    #: Whether ``execute`` runs the function's body. A task class whose function only declares
+    #: the interface (``def query(x: int) -> str: ...`` for a shell or SQL task whose own
+    #: ``execute`` does the work) sets it to ``False``: the "no return statement" check is
+    #: skipped for its functions.
+    function_runs: ClassVar[bool] = True
 
     class ExecutionBehavior(Enum):
         """How ``execute`` treats the function: plainly, as a dynamic, or as eager."""
@@ -175,7 +186,12 @@ class PythonFunctionTask(PythonAutoContainerTask[T]):
             raise ValueError("task_function is required for a PythonFunctionTask")
         module = module_of(task_function)
         name = f"{module}.{task_function.__name__}"
-        interface = transform_function(task_function, task_name=name, allow_pickle=pickle_untyped)
+        interface = transform_function(
+            task_function,
+            task_name=name,
+            allow_pickle=pickle_untyped,
+            check_returns=self.function_runs,
+        )
         self._native_interface = interface
         interface = interface.remove_inputs(ignore_input_vars)
         if node_dependency_hints is not None and execution_mode != self.ExecutionBehavior.DYNAMIC:
@@ -319,15 +335,18 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         mode: str = "local",
     ) -> literals_pb2.LiteralMap:
         """The async twin of ``dispatch_execute``."""
+        owned = params is None
         native, params, token = self._begin_run(input_literal_map, params, mode)
+        out = None
         try:
             try:
                 result = await self.execute(**native)
             except Exception as exc:
                 raise UserCodeError(self._name, exc) from exc
-            return self._finish_run(params, result)
+            out = self._finish_run(params, result)
+            return out
         finally:
-            _CURRENT.reset(token)
+            self._end_run(token, params if owned else None, out)
 
     def dispatch_execute(
         self,

@@ -7,6 +7,7 @@ with ``typing.get_type_hints``. Docstring descriptions are parsed on first use o
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -16,7 +17,15 @@ from typing import Any
 
 from taskplug.errors import TaskSignatureError, TypeTransformerFailedError, UnsupportedTypeError
 
-__all__ = ["MISSING", "Interface", "describe_type", "output_names_for", "transform_function"]
+__all__ = [
+    "MISSING",
+    "Interface",
+    "default_output_tuple",
+    "describe_type",
+    "has_value_return",
+    "output_names_for",
+    "transform_function",
+]
 
 
 class _Missing:
@@ -40,6 +49,28 @@ def _is_named_tuple(t: object) -> bool:
     return isinstance(t, type) and issubclass(t, tuple) and hasattr(t, "_fields")
 
 
+@functools.cache
+def default_output_tuple(fields: tuple[str, ...]) -> type:
+    """The ``DefaultNamedTupleOutput`` class with these fields (one class per field names).
+
+    Its instances pickle (they are rebuilt through this function).
+    """
+    import collections
+
+    cls = collections.namedtuple("DefaultNamedTupleOutput", fields, rename=True)  # type: ignore[misc]
+
+    def __reduce__(self: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (_rebuild_output_tuple, (fields, tuple(self)))
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
+    return cls
+
+
+def _rebuild_output_tuple(fields: tuple[str, ...], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    result: tuple[Any, ...] = default_output_tuple(fields)(*values)
+    return result
+
+
 def output_names_for(return_type: object) -> tuple[dict[str, Any], type | None]:
     """Outputs for a return annotation: ``({name: type}, NamedTuple class or None)``."""
     if return_type is None or return_type is type(None):
@@ -61,7 +92,9 @@ class Interface:
     """Inputs (with defaults) and outputs of a task, plus their literal converters.
 
     ``inputs`` and ``outputs`` map names to Python types; ``defaults`` holds the defaults of the
-    inputs that have one; ``output_tuple`` is the NamedTuple class of named multiple outputs.
+    inputs that have one; ``output_tuple`` is the NamedTuple class of named multiple outputs
+    (``None`` unless the return annotation is a NamedTuple); :attr:`result_tuple` is the class
+    a call with several outputs returns.
     """
 
     __slots__ = (
@@ -70,6 +103,7 @@ class Interface:
         "_input_names",
         "_input_set",
         "_required",
+        "_result_tuple",
         "defaults",
         "input_converters",
         "inputs",
@@ -96,8 +130,21 @@ class Interface:
         self._required = tuple(n for n in self.inputs if n not in self.defaults)
         self._docstring = docstring
         self._descriptions: dict[str, str] | None = None
+        self._result_tuple: type | None = output_tuple
         self.input_converters: dict[str, Any] = {}
         self.output_converters: dict[str, Any] = {}
+
+    @property
+    def result_tuple(self) -> type | None:
+        """The tuple class a call returns when there are several outputs (else ``None``).
+
+        The declared NamedTuple, or (as flytekit 1.16) a named tuple class called
+        ``DefaultNamedTupleOutput`` whose fields are the output names (``o0``, ``o1``… for a
+        ``tuple[...]`` annotation), so ``two(x=1).o0`` works. Made once, on first use.
+        """
+        if self._result_tuple is None and len(self.outputs) > 1:
+            self._result_tuple = default_output_tuple(tuple(self.outputs))
+        return self._result_tuple
 
     # -- converters -------------------------------------------------------------------------
 
@@ -184,8 +231,27 @@ class Interface:
         return kwargs
 
 
-def _has_value_return(fn: Callable[..., Any]) -> bool:
-    """Whether the function body can return a value (reads the bytecode, not the source)."""
+def _admits_none(t: object) -> bool:
+    """Whether a return annotation is ``Optional[...]``/``X | None`` (flytekit skips those)."""
+    import types
+
+    origin = typing.get_origin(t)
+    if origin is typing.Annotated:
+        return _admits_none(typing.get_args(t)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return type(None) in typing.get_args(t)
+    return False
+
+
+def has_value_return(fn: Callable[..., Any]) -> bool:
+    """Whether the body of ``fn`` may return a value other than ``None``.
+
+    Reads the bytecode (no source needed). ``False`` only when every return provably returns
+    ``None``: a ``RETURN_CONST None``, or a ``RETURN_VALUE`` reached only from a
+    ``LOAD_CONST None`` right before it. A ``RETURN_VALUE`` that is also a jump target
+    (``return a if c else None``, ``return x or None``) may carry any value; so may any other
+    return. Generators and callables without bytecode count as returning values.
+    """
     code = getattr(fn, "__code__", None)
     if code is None:
         return True
@@ -199,6 +265,7 @@ def _has_value_return(fn: Callable[..., Any]) -> bool:
     cache = dis.opmap.get("CACHE", -1)
     raw = code.co_code
     consts = code.co_consts
+    none_returns: list[int] = []  # offsets of RETURN_VALUEs that follow a LOAD_CONST None
     prev_op, prev_arg, ext_arg = -1, 0, 0
     for i in range(0, len(raw), 2):
         op = raw[i]
@@ -209,21 +276,36 @@ def _has_value_return(fn: Callable[..., Any]) -> bool:
             ext_arg = arg << 8
             continue
         ext_arg = 0
-        if op == rv and not (prev_op == lc and consts[prev_arg] is None):
-            return True
-        if op == rc and consts[arg] is not None:
+        if op == rv:
+            if prev_op == lc and consts[prev_arg] is None:
+                none_returns.append(i)
+            else:
+                return True
+        elif op == rc and consts[arg] is not None:
             return True
         prev_op, prev_arg = op, arg
-    return False
+    if not none_returns:
+        return False
+    # Rare (every return looks like ``return None``): is any of them also a jump target?
+    targets = set(dis.findlabels(raw))
+    entries = getattr(dis.Bytecode(code), "exception_entries", ())  # not in typeshed
+    targets.update(entry.target for entry in entries)
+    return any(offset in targets for offset in none_returns)
 
 
 def transform_function(
-    fn: Callable[..., Any], *, task_name: str, allow_pickle: bool = False
+    fn: Callable[..., Any],
+    *,
+    task_name: str,
+    allow_pickle: bool = False,
+    check_returns: bool = True,
 ) -> Interface:
     """Read the interface of ``fn``; refuse what a task cannot express.
 
-    Refused: ``*args``/``**kwargs``, an input without annotation (unless ``allow_pickle``), and a
-    declared output when the function has no ``return`` of a value.
+    Refused: ``*args``/``**kwargs``, an input without annotation (unless ``allow_pickle``), and,
+    with ``check_returns``, a declared output when the function cannot return a value (see
+    :func:`has_value_return`; as in flytekit, not checked when the return annotation admits
+    ``None``). Task classes that never run the function pass ``check_returns=False``.
     """
     code = fn.__code__
     nargs = code.co_argcount + code.co_kwonlyargcount
@@ -263,11 +345,17 @@ def transform_function(
         outputs, output_tuple = {"o0": Any}, None
     else:
         outputs, output_tuple = {}, None
-    if outputs and not _has_value_return(fn):
+    if (
+        check_returns
+        and outputs
+        and not _admits_none(annotations.get("return"))
+        and not has_value_return(fn)
+    ):
         raise TaskSignatureError(
             f"task {task_name!r} declares output(s) {', '.join(outputs)} of type "
             f"{describe_type(annotations.get('return', Any))} but its function has no return "
-            "statement that returns a value"
+            "statement that returns a value (a task class whose function body never runs "
+            "sets function_runs = False)"
         )
     return Interface(
         inputs, outputs, defaults=defaults, output_tuple=output_tuple, docstring=fn.__doc__

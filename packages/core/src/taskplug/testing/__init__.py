@@ -16,6 +16,12 @@ tests. Checks any plugin can run on its own task types:
   beyond taskplug's (load-independent; a time budget is optional);
 - :func:`check_task_type` — all of the above for one task.
 
+For type-transformer plugins:
+
+- :func:`check_transformer_roundtrip` — values of a type survive conversion exactly: to a
+  literal and back, through protobuf bytes, through the plain-data form, inside lists, dicts,
+  ``Optional`` and dataclasses (hypothesis-driven when given a strategy).
+
 And helpers: :func:`serialize_task_module` (serialize a task module in a fresh interpreter that
 never imports your plugin), :func:`fresh_plugin_manager`, :func:`make_distribution`,
 :mod:`taskplug.testing.venv` (throwaway virtual environments).
@@ -38,6 +44,7 @@ _EXPORTS = {
     "check_local_matches_container": "taskplug.testing.execution",
     "check_task_type": "taskplug.testing.checks",
     "check_template_roundtrip": "taskplug.testing.checks",
+    "check_transformer_roundtrip": "taskplug.testing.transformers",
     "fresh_plugin_manager": "taskplug.testing.manager",
     "make_distribution": "taskplug.testing.dist",
     "run_in_entrypoint": "taskplug.testing.execution",
@@ -58,6 +65,7 @@ if TYPE_CHECKING:
     from taskplug.testing.imports import HEAVY_MODULES, ImportCost, check_import_budget
     from taskplug.testing.manager import fresh_plugin_manager
     from taskplug.testing.modules import ModuleTemplates, TaskError, serialize_task_module
+    from taskplug.testing.transformers import check_transformer_roundtrip
 
 
 def __getattr__(name: str) -> Any:

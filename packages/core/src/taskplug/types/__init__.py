@@ -5,8 +5,11 @@
 >>> conv.to_python(conv.to_literal([1, 2, 3]))
 [1, 2, 3]
 
-Importing this package is cheap: transformers, msgpack, fsspec, cloudpickle and pydantic are
-loaded when a type first needs them.
+Importing this package is cheap: its names are imported on first access (PEP 562), and
+transformers, msgpack, fsspec, cloudpickle and pydantic are loaded when a type first needs them.
+The authoring API (``TypeTransformer``, ``SimpleTransformer``, ``TypeTransformerRegistry``,
+``fail``) loads no protobuf or flyteidl module, so a plugin that declares transformers stays
+cheap to import (see docs/plugins.md, "Type transformers").
 
 Literal types and literal bytes match flytekit 1.16's for the same values (checked by
 ``tests/conformance``), with these deliberate differences:
@@ -22,14 +25,48 @@ Literal types and literal bytes match flytekit 1.16's for the same values (check
 
 from __future__ import annotations
 
-from taskplug.types.engine import Converter, TypeEngine, TypeTransformer, TypeTransformerRegistry
-from taskplug.types.files import Directory, File
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    # the authoring API: importing these loads no protobuf/flyteidl module
+    "TypeTransformer": "taskplug.types.transformer",
+    "TypeTransformerRegistry": "taskplug.types.transformer",
+    "SimpleTransformer": "taskplug.types.simple",
+    "fail": "taskplug.types.transformer",
+    # the engine and the built-in path types
+    "Converter": "taskplug.types.engine",
+    "TypeEngine": "taskplug.types.engine",
+    "Directory": "taskplug.types.files",
+    "File": "taskplug.types.files",
+}
 
 __all__ = [
     "Converter",
     "Directory",
     "File",
+    "SimpleTransformer",
     "TypeEngine",
     "TypeTransformer",
     "TypeTransformerRegistry",
+    "fail",
 ]
+
+if TYPE_CHECKING:
+    from taskplug.types.engine import Converter, TypeEngine
+    from taskplug.types.files import Directory, File
+    from taskplug.types.simple import SimpleTransformer
+    from taskplug.types.transformer import TypeTransformer, TypeTransformerRegistry, fail
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'taskplug.types' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -18,15 +18,21 @@ import threading
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from flyteidl.core import literals_pb2, types_pb2
 
 from taskplug.errors import (
-    DuplicateRegistrationError,
     LiteralDecodeError,
     TypeTransformerFailedError,
     UnsupportedTypeError,
+)
+from taskplug.types.transformer import (
+    TypeTransformer,
+    TypeTransformerRegistry,
+    fail,
+    short_repr,
+    type_name,
 )
 
 __all__ = [
@@ -41,43 +47,12 @@ __all__ = [
     "type_name",
 ]
 
-T = TypeVar("T")
 Literal = literals_pb2.Literal
 LiteralType = types_pb2.LiteralType
 FillFn = Callable[[literals_pb2.Literal, Any], None]
 ReadFn = Callable[[literals_pb2.Literal], Any]
 PlainFn = Callable[[Any], Any]
 NoneType = type(None)
-
-
-def type_name(t: object) -> str:
-    """A short readable name of a type (``int``, ``list[int]``, ``mymod.MyClass``)."""
-    if isinstance(t, type) and not typing.get_args(t):
-        if t.__module__ in ("builtins", "datetime"):
-            return (
-                str(t.__qualname__) if t.__module__ == "builtins" else f"datetime.{t.__qualname__}"
-            )
-        return f"{t.__module__}.{t.__qualname__}"
-    return repr(t).replace("typing.", "")
-
-
-def _short_repr(value: object, limit: int = 60) -> str:
-    try:
-        text = repr(value)
-    except Exception:  # a broken __repr__ must not hide the real error
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def fail(expected: object, value: object, what: str = "") -> TypeTransformerFailedError:
-    """The error for a Python value that does not fit the declared type ``expected``."""
-    where = f" {what}" if what else ""
-    return TypeTransformerFailedError(
-        f"expected a value of type {type_name(expected)}{where}, got {type(value).__name__}: "
-        f"{_short_repr(value)}",
-        expected=expected,
-        got=type(value),
-    )
 
 
 def describe_literal(lit: literals_pb2.Literal) -> str:
@@ -182,7 +157,7 @@ def _guard_fill(python_type: Any, fill: FillFn) -> FillFn:
             raise fail(python_type, value, "(nested too deeply)") from exc
         except Exception as exc:
             raise TypeTransformerFailedError(
-                f"cannot convert {type(value).__name__} {_short_repr(value)} to "
+                f"cannot convert {type(value).__name__} {short_repr(value)} to "
                 f"{type_name(python_type)}: {type(exc).__name__}: {exc}",
                 expected=python_type,
                 got=type(value),
@@ -212,96 +187,6 @@ def _make_to_literal(fill: FillFn) -> Callable[[Any], literals_pb2.Literal]:
         return msg
 
     return to_literal
-
-
-class TypeTransformer(Generic[T]):
-    """Base class of the transformers that teach the type engine a Python type.
-
-    A plugin subclasses it for its type and registers an instance through the
-    ``taskplug_register_type_transformers`` hook (``registry.register(MyTransformer())``).
-    It implements, flytekit-style, :meth:`get_literal_type`, :meth:`to_literal` and
-    :meth:`to_python_value` (and may refine :meth:`assert_type`); built-in transformers
-    override :meth:`converter` instead, to build specialised closures.
-
-    ``name`` is the transformer's name; it tags union variants, so keep it stable.
-    ``python_type`` is the class handled; subclasses of it are handled too.
-    """
-
-    def __init__(self, name: str, python_type: type[T]) -> None:
-        self.name = name
-        self.python_type = python_type
-
-    def get_literal_type(self, t: Any) -> types_pb2.LiteralType:
-        """The ``LiteralType`` of the declared type ``t``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement get_literal_type")
-
-    def to_literal(self, value: T, t: Any) -> literals_pb2.Literal:
-        """Convert ``value`` (already checked by :meth:`assert_type`) to a ``Literal``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement to_literal")
-
-    def to_python_value(self, literal: literals_pb2.Literal, t: Any) -> T:
-        """Convert ``literal`` to a value of the declared type ``t``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement to_python_value")
-
-    def assert_type(self, t: Any, value: Any) -> None:
-        """Raise :class:`TypeTransformerFailedError` when ``value`` does not fit ``t``."""
-        origin = typing.get_origin(t) or t
-        if isinstance(origin, type) and not isinstance(value, origin):
-            raise fail(t, value)
-
-    def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
-        """Build the :class:`Converter` for the declared type ``t`` (called once per type)."""
-        literal_type = self.get_literal_type(t)
-        assert_type, to_literal, to_python = self.assert_type, self.to_literal, self.to_python_value
-
-        def fill(msg: literals_pb2.Literal, value: Any) -> None:
-            assert_type(t, value)
-            msg.CopyFrom(to_literal(value, t))
-
-        def read(lit: literals_pb2.Literal) -> Any:
-            return to_python(lit, t)
-
-        return Converter(t, literal_type, fill, read, name=self.name)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__module__}.{type(self).__qualname__}(name={self.name!r})"
-
-
-class TypeTransformerRegistry:
-    """Transformers by the Python class they handle; lookups walk the class's MRO."""
-
-    def __init__(self) -> None:
-        self._by_type: dict[type, TypeTransformer[Any]] = {}
-        #: Converters built from this registry, by (type key, allow_pickle).
-        self.converters: dict[tuple[Any, bool], Converter] = {}
-
-    def register(self, transformer: TypeTransformer[Any]) -> None:
-        """Add ``transformer`` for ``transformer.python_type``; a second claim is refused."""
-        t = transformer.python_type
-        existing = self._by_type.get(t)
-        if existing is not None:
-            raise DuplicateRegistrationError(
-                f"type {type_name(t)} has two transformers: {existing!r} was registered first, "
-                f"{transformer!r} tried to register too; remove or disable one of the plugins",
-                plugin=type(transformer).__module__,
-            )
-        self._by_type[t] = transformer
-        self.converters.clear()
-
-    def get(self, cls: type) -> TypeTransformer[Any] | None:
-        """The transformer for ``cls`` or its nearest registered base class."""
-        by_type = self._by_type
-        for base in getattr(cls, "__mro__", (cls,)):
-            tr = by_type.get(base)
-            if tr is not None:
-                return tr
-        return None
-
-    def __contains__(self, t: object) -> bool:
-        return t in self._by_type
-
-    def __iter__(self) -> typing.Iterator[TypeTransformer[Any]]:
-        return iter(list(self._by_type.values()))
 
 
 def strip_annotated(t: Any) -> Any:
@@ -358,9 +243,15 @@ class TypeEngine:
                 from taskplug.types import _builtins
 
                 reg = TypeTransformerRegistry()
-                _builtins.register_builtins(reg)
+                with reg.registering("taskplug", None, builtin=True):
+                    _builtins.register_builtins(reg)
                 pm.type_registry = reg  # before the hook: a plugin may look types up
-                pm.hooks.register_type_transformers(reg)
+                try:
+                    pm.hooks.register_type_transformers(reg)
+                except BaseException:
+                    # no half-filled registry: the next lookup runs the hook (and fails) again
+                    pm.type_registry = None
+                    raise
         return reg
 
     @classmethod

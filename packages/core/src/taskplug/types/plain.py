@@ -44,7 +44,9 @@ def plain_codec(t: Any, engine: type[TypeEngine]) -> Codec:
     conv = engine.converter(t)
     if conv.to_plain is None or conv.from_plain is None:
         raise UnsupportedTypeError(
-            f"type {type_name(t)} cannot be stored inside a dataclass or msgpack dict",
+            f"type {type_name(t)} cannot be stored inside a dataclass or msgpack dict: its "
+            f"transformer ({conv.name!r}) has no plain-data form; give it to_plain() and "
+            "from_plain() methods (see TypeTransformer)",
             expected=t,
         )
     return conv.to_plain, conv.from_plain
