@@ -298,7 +298,9 @@ def value_difference(a: Any, b: Any, path: str = "value") -> str | None:
                 return diff
         return None
     if _has_own_eq(type(a)):
-        return None if a == b else changed
+        if a == b:
+            return None
+        return _state_difference(a, b, path) or changed  # say which attribute, if one does
     return _state_difference(a, b, path)
 
 

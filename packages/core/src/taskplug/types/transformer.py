@@ -408,6 +408,14 @@ class TypeTransformerRegistry:
         """Every registration, in registration order."""
         return list(self._registrations.values())
 
+    def owners(self) -> list[tuple[str, str]]:
+        """``(plugin, "type (transformer name)")`` for each transformer a plugin registered."""
+        return [
+            (r.plugin, f"{type_name(r.python_type)} ({r.transformer.name})")
+            for r in self._registrations.values()
+            if r.plugin is not None and not r.builtin
+        ]
+
     def __contains__(self, t: object) -> bool:
         return t in self._by_type
 
