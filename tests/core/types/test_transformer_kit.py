@@ -556,6 +556,10 @@ def test_each_plugin_registers_under_its_own_name(make_plugin_dist) -> None:
         assert ("a", "decimal.Decimal (decimal-a)") in registry.owners()
         assert (pm.get_name(other), f"{__name__}.Money (money)") in registry.owners()
         assert not any(p == "taskplug" for p, _ in registry.owners())
+        from taskplug.cli.plugins import plugin_rows  # what `taskplug plugins` shows
+
+        rows = {row["name"]: row for row in plugin_rows()}
+        assert rows["a"]["transformers"] == ["decimal.Decimal (decimal-a)"]
     TypeEngine.reset()
 
 

@@ -59,11 +59,11 @@ class ExecutionParameters:
     """
 
     __slots__ = (
-        "_created_directory",
         "_directory_prefix",
         "_execution_id",
         "_secrets",
         "_working_directory",
+        "created_working_directory",
         "extra",
         "local",
         "logger",
@@ -88,7 +88,8 @@ class ExecutionParameters:
         self.task_name = task_name
         self._execution_id = execution_id
         self._working_directory = working_directory
-        self._created_directory: str | None = None
+        #: The working directory these parameters made (``None``: none, or closed already).
+        self.created_working_directory: str | None = None
         self._directory_prefix = working_directory_prefix
         self.raw_output_prefix = raw_output_prefix
         self.output_prefix = output_prefix
@@ -113,7 +114,7 @@ class ExecutionParameters:
             import tempfile
 
             path = tempfile.mkdtemp(prefix=self._directory_prefix)
-            self._working_directory = self._created_directory = path
+            self._working_directory = self.created_working_directory = path
         return self._working_directory
 
     def close(self, *, outputs: Any = None) -> None:
@@ -124,10 +125,10 @@ class ExecutionParameters:
         written there): the directory is then left to the caller. A later access to
         :attr:`working_directory` creates a new directory.
         """
-        path = self._created_directory
+        path = self.created_working_directory
         if path is None:
             return
-        self._created_directory = None
+        self.created_working_directory = None
         if outputs is not None:
             data = outputs if isinstance(outputs, bytes) else outputs.SerializeToString()
             if os.fsencode(path) in data:

@@ -548,7 +548,9 @@ class PythonTask(Generic[T]):
         The user's exception comes out as :class:`UserCodeError` (``original`` holds it);
         conversion errors as :class:`~taskplug.errors.TypeTransformerFailedError`.
         """
-        owned = params is None
+        owned = None  # parameters made here are closed here (their working directory)
+        if params is None:
+            params = owned = ExecutionParameters(task_name=self._name, local=mode == "local")
         native, params, token = self._begin_run(input_literal_map, params, mode)
         out = None
         try:
@@ -559,7 +561,9 @@ class PythonTask(Generic[T]):
             out = self._finish_run(params, result)
             return out
         finally:
-            self._end_run(token, params if owned else None, out)
+            _CURRENT.reset(token)
+            if owned is not None and owned.created_working_directory is not None:
+                owned.close(outputs=out)
 
     def _begin_run(
         self,
@@ -569,7 +573,8 @@ class PythonTask(Generic[T]):
     ) -> tuple[dict[str, Any], ExecutionParameters, Token[ExecutionState | None]]:
         """Inputs to Python, the run made current, ``pre_execute`` done (shared by async tasks).
 
-        The caller must call ``_end_run`` when the run ends.
+        The caller must ``_CURRENT.reset(token)`` when the run ends, and close the parameters
+        if it made them.
         """
         native = self.inputs_from_literal_map(input_literal_map)
         if params is None:
@@ -635,23 +640,6 @@ class PythonTask(Generic[T]):
             via=f"task type {klass.__qualname__}: execute() returned",
             fix="the task type's execute() must return the task's declared output types",
         )
-
-    def _end_run(
-        self,
-        token: Token[ExecutionState | None],
-        owned: ExecutionParameters | None,
-        outputs: literals_pb2.LiteralMap | None,
-    ) -> None:
-        """End the run ``_begin_run`` started; close the parameters it made (``owned``).
-
-        Their working directory is removed unless ``outputs`` refer to files in it.
-        """
-        state = _CURRENT.get()
-        _CURRENT.reset(token)
-        if owned is not None:
-            owned.close(outputs=outputs)
-            if state is not None and state.params is not owned:  # pre_execute swapped them
-                state.params.close(outputs=outputs)
 
     def pre_execute(self, user_params: ExecutionParameters) -> ExecutionParameters:
         """Runs before ``execute``; calls the ``taskplug_pre_execute`` hooks."""

@@ -335,7 +335,9 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         mode: str = "local",
     ) -> literals_pb2.LiteralMap:
         """The async twin of ``dispatch_execute``."""
-        owned = params is None
+        owned = None  # parameters made here are closed here (their working directory)
+        if params is None:
+            params = owned = ExecutionParameters(task_name=self._name, local=mode == "local")
         native, params, token = self._begin_run(input_literal_map, params, mode)
         out = None
         try:
@@ -346,7 +348,9 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
             out = self._finish_run(params, result)
             return out
         finally:
-            self._end_run(token, params if owned else None, out)
+            _CURRENT.reset(token)
+            if owned is not None and owned.created_working_directory is not None:
+                owned.close(outputs=out)
 
     def dispatch_execute(
         self,
