@@ -399,17 +399,17 @@ def _run(task: PythonTask[Any], lm: Any, opts: Options) -> tuple[str, bytes]:
     extra["prev_checkpoint"] = opts.prev_checkpoint
     extra["dynamic_addl_distro"] = opts.dynamic_addl_distro
     extra["dynamic_dest_dir"] = opts.dynamic_dest_dir
-    data: bytes | None = None
+    result: tuple[str, bytes] | None = None
     try:
-        data = _dispatch(task, lm, params)
-        return data
+        result = _dispatch(task, lm, params)
+        return result
     finally:
         # the working directory, if the task made one: removed unless the outputs refer to it
         # (they do only when files could not be uploaded, without --raw-output-data-prefix)
-        params.close(outputs=data)
+        params.close(outputs=result[1] if result is not None else None)
 
 
-def _dispatch(task: PythonTask[Any], lm: Any, params: ExecutionParameters) -> bytes:
+def _dispatch(task: PythonTask[Any], lm: Any, params: ExecutionParameters) -> tuple[str, bytes]:
     from taskplug.errors import PluginError, TypeTransformerFailedError
     from taskplug.execute.errors import Failure
     from taskplug.tasks.base import UserCodeError, user_exception
