@@ -92,6 +92,10 @@ def taskplug_register_task_types(registry: TaskTypeRegistry) -> None:
 def taskplug_register_type_transformers(registry: TypeTransformerRegistry) -> None:
     """Contribute type transformers: ``registry.register(transformer)``.
 
+    ``SimpleTransformer`` for a type that travels as one value, a ``TypeTransformer`` with
+    ``to_plain``/``from_plain`` or a literal of its own otherwise (``docs/plugins.md``, "Type
+    transformers"; ``taskplug.testing.check_transformer_roundtrip`` tests one).
+
     Kind: set-up. Caller: the type engine, the first time it looks a Python type up.
     Return value: ignored.
     """

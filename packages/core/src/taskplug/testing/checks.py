@@ -139,7 +139,8 @@ def _transformers(plugin: object, name: str) -> list[Any]:
     from taskplug.types import TypeTransformer, TypeTransformerRegistry
 
     registry = TypeTransformerRegistry()
-    plugin.taskplug_register_type_transformers(registry)  # type: ignore[attr-defined]
+    with registry.registering(name):
+        plugin.taskplug_register_type_transformers(registry)  # type: ignore[attr-defined]
     found = list(registry)
     for transformer in found:
         assert isinstance(transformer, TypeTransformer), (
@@ -163,24 +164,26 @@ def _execution_answers(plugin: object, name: str, task: PythonTask[Any]) -> dict
     post = getattr(plugin, "taskplug_post_execute", None)
     if pre is None and post is None:
         return answers
-    params = ExecutionParameters(task_name=task.name)
-    if pre is not None:
-        answer = answers["taskplug_pre_execute"] = pre(task=task, params=params)
-        assert answer is None, (
-            f"plugin {name!r}: taskplug_pre_execute returned {answer!r}; its return value is "
-            "ignored (change params.extra instead)"
-        )
-    if post is not None:
-        sample = _sample_outputs(task)
-        answer = answers["taskplug_post_execute"] = post(task=task, params=params, outputs=sample)
-        if answer is not None:
-            try:
-                task.outputs_to_literal_map(answer)
-            except TypeTransformerFailedError as exc:
-                raise AssertionError(
-                    f"plugin {name!r}: taskplug_post_execute replaced the outputs of task "
-                    f"{task.name!r} with {answer!r}, which do not fit: {exc}"
-                ) from exc
+    with ExecutionParameters(task_name=task.name) as params:
+        if pre is not None:
+            answer = answers["taskplug_pre_execute"] = pre(task=task, params=params)
+            assert answer is None, (
+                f"plugin {name!r}: taskplug_pre_execute returned {answer!r}; its return value "
+                "is ignored (change params.extra instead)"
+            )
+        if post is not None:
+            sample = _sample_outputs(task)
+            answer = answers["taskplug_post_execute"] = post(
+                task=task, params=params, outputs=sample
+            )
+            if answer is not None:
+                try:
+                    task.outputs_to_literal_map(answer)
+                except TypeTransformerFailedError as exc:
+                    raise AssertionError(
+                        f"plugin {name!r}: taskplug_post_execute replaced the outputs of task "
+                        f"{task.name!r} with {answer!r}, which do not fit: {exc}"
+                    ) from exc
     return answers
 
 

@@ -24,7 +24,8 @@ def check_local_matches_container(
 
     With ``entrypoint=True`` the container-style run is a real ``taskplug-execute``
     subprocess (the task is loaded through its resolver, as in a cluster; its module must be
-    importable from this process's ``sys.path``); otherwise ``dispatch_execute`` in this
+    importable from this process's ``sys.path``, and plugin modules this process loaded are
+    named to the child in ``TASKPLUG_PLUGINS``); otherwise ``dispatch_execute`` in this
     process. Returns the local call's result.
     """
     from flyteidl.core import literals_pb2
@@ -41,6 +42,20 @@ def check_local_matches_container(
     where = "taskplug-execute" if entrypoint else "container-style"
     assert remote == local, f"task {task.name!r}: {where} run gave {remote!r}, local {local!r}"
     return local
+
+
+def _plugin_modules() -> list[str]:
+    """The modules of the plugins loaded in this process that are modules (not objects)."""
+    import types
+
+    from taskplug._manager import get_plugin_manager
+
+    pm = get_plugin_manager()
+    return [
+        plugin.__name__
+        for _, plugin in pm.list_name_plugin()
+        if isinstance(plugin, types.ModuleType) and not plugin.__name__.startswith("taskplug.")
+    ]
 
 
 def run_in_entrypoint(
@@ -66,6 +81,10 @@ def run_in_entrypoint(
         (folder / "inputs.pb").write_bytes(inputs.SerializeToString())
         out_dir = folder / "out"
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        modules = _plugin_modules()
+        if modules:  # plugins this process loaded by hand load in the child too
+            named = [m for m in env.get("TASKPLUG_PLUGINS", "").split(",") if m]
+            env["TASKPLUG_PLUGINS"] = ",".join(dict.fromkeys([*named, *modules]))
         proc = subprocess.run(
             [
                 sys.executable,
