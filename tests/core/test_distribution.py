@@ -90,14 +90,16 @@ def test_third_party_plugin_installs_and_is_discovered(venv: Path, tmp_path: Pat
         import taskplug
         from taskplug.serialization import serialize
         from taskplug.settings import SerializationSettings
-        from taskplug.testing import check_task_type
+        from taskplug.testing import check_import_budget, check_task_type
         from google.protobuf.json_format import MessageToDict
         import shouty
         pm = taskplug.get_plugin_manager()
         info = pm.infos["shout"]
         template = check_task_type(shouty.hello, inputs={"name": "ann"},
                                    plugin=sys.modules["taskplug_shout"])
+        cost = check_import_budget("taskplug_shout")  # no heavy library, few modules
         print(json.dumps({
+            "new_modules": len(cost.new_modules),
             "dist": info.dist, "version": info.version, "hooks": info.hooks,
             "result": shouty.hello(name="ann"), "type": template.type,
             "custom": MessageToDict(template.custom),
@@ -105,6 +107,7 @@ def test_third_party_plugin_installs_and_is_discovered(venv: Path, tmp_path: Pat
     """)
     out = json.loads(run_checked([str(venv), "-c", script, str(tmp_path)]).stdout)
     assert out["dist"] == "taskplug-shout" and out["version"] == "1.0.0"
+    assert out["new_modules"] <= 80
     assert out["hooks"] == ["taskplug_get_custom", "taskplug_register_task_types"]
     assert out["result"] == "HELLO ANN! HELLO ANN!"
     assert out["type"] == "shout"

@@ -359,3 +359,16 @@ def test_fractional_gpu_without_accelerator_is_not_the_hooks_business():
         t = _gpu_task(limits=Resources(gpu="500m"))
         assert t.get_extended_resources(SETTINGS) is None
     assert seen == [1]  # rounded up for policy code
+
+
+@pytest.mark.slow
+def test_installed_platform_plugin_imports_lightly(platform_venv: Path):
+    out = run_checked(
+        [
+            str(platform_venv),
+            "-c",
+            "from taskplug.testing import check_import_budget; "
+            "print(len(check_import_budget('acme_platform').new_modules))",
+        ]
+    ).stdout
+    assert int(out) <= 80
