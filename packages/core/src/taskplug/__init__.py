@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "PythonInstanceTask": "taskplug.tasks.function",
     "PythonAutoContainerTask": "taskplug.tasks.function",
     "Interface": "taskplug.tasks.interface",
+    "PodTemplate": "taskplug.pod_template",
     "Resources": "taskplug.resources",
     "Secret": "taskplug.resources",
     "Cache": "taskplug.resources",
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
         TaskSignatureError,
         TypeTransformerFailedError,
     )
+    from taskplug.pod_template import PodTemplate
     from taskplug.resources import Cache, Resources, Secret
     from taskplug.tasks.base import PythonTask
     from taskplug.tasks.decorator import task

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import click
     from flyteidl.core import tasks_pb2
 
     from taskplug.accelerators import AcceleratorCatalogue
@@ -301,4 +302,23 @@ def taskplug_node_pod_override(
     naming the plugin). When no plugin implements this hook, ``with_overrides(pod_template=...)``
     raises at once, and when none answers, serialization raises — a pod override is never
     dropped silently. The Kubernetes pod plugin (``taskplug-k8s-pod``) implements it.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Command line (added for the k8s-pod plugin's ``taskplug render-pod``; keep at the end).
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def taskplug_add_cli_commands(cli: click.Group) -> None:
+    """Add commands to the ``taskplug`` command line: ``cli.add_command(my_command)``.
+
+    Kind: set-up. Caller: the ``taskplug`` command group, once per process, the first time it
+    needs a command it does not have itself or lists its commands (``taskplug --help``), so
+    ``taskplug run`` and ``taskplug serialize`` never load plugin commands. Implementations run
+    one at a time in pluggy order; a command whose name is already taken (by taskplug or by an
+    earlier plugin) is refused with a :class:`~taskplug.plugin.PluginWarning` naming both, and
+    the first one is kept. Import ``click`` and the command's own modules inside the hook, so
+    loading the plugin stays cheap. Return value: ignored.
     """

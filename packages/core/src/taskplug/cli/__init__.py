@@ -11,7 +11,38 @@ import click
 from taskplug import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class TaskplugGroup(click.Group):
+    """The ``taskplug`` group: its own commands, plus those plugins add, loaded when needed.
+
+    Plugin commands come from the ``taskplug_add_cli_commands`` hook, asked once, the first
+    time the group lists its commands (``taskplug --help``) or is asked for a name it does not
+    have, so ``taskplug run`` and ``taskplug serialize`` never build the plugin manager for it.
+    """
+
+    _plugin_commands_loaded = False
+
+    def load_plugin_commands(self) -> None:
+        """Ask every ``taskplug_add_cli_commands`` implementation to add its commands (once)."""
+        if self._plugin_commands_loaded:
+            return
+        self._plugin_commands_loaded = True
+        from taskplug.cli.plugin_commands import add_plugin_commands
+
+        add_plugin_commands(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and not self._plugin_commands_loaded:
+            self.load_plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load_plugin_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=TaskplugGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="taskplug")
 def main() -> None:
     """taskplug: run, inspect and serialize Flyte tasks, with task types from plugins.
@@ -22,6 +53,8 @@ def main() -> None:
       taskplug serialize my_tasks.py -o out/       write each task's template (.pb and .json)
       taskplug package my_tasks.py -i IMAGE        an archive for `flytectl register files`
       taskplug plugins                              list the plugins and the hooks they implement
+
+    Plugins may add commands of their own (listed below with the others).
     """
 
 
