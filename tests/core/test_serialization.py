@@ -297,12 +297,10 @@ def test_pod_template_without_a_pod_plugin_is_refused_not_ignored() -> None:
     def fn(a: int) -> int:
         return a
 
-    t = PythonFunctionTask(None, fn, pod_template=object())
-    with (
-        fresh_plugin_manager(autoload=False),  # only taskplug's own plugins: none serves pods
-        pytest.raises(PluginHookError, match=r"pod_template.*taskplug-k8s-pod") as info,
-    ):
-        serialize(t, SETTINGS)
+    with fresh_plugin_manager(autoload=False):  # only taskplug's own plugins: none serves pods
+        t = PythonFunctionTask(None, fn, pod_template=taskplug.PodTemplate())
+        with pytest.raises(PluginHookError, match=r"pod_template.*taskplug-k8s-pod") as info:
+            serialize(t, SETTINGS)
     assert info.value.plugin == "'container'" and info.value.hook == "taskplug_get_container"
 
 
