@@ -247,9 +247,11 @@ def check_against_task(task: PythonTask[Any], state: PodState) -> None:
                     task=name,
                     field=f"{layer.origin}.primary_container_name",
                 )
+            _check_extended(task, state, spec, {}, where)
             continue
-        _check_primary(task, state, containers[index], f"{where}.containers[{index}]")
-        _check_extended(task, state, spec, containers[index], where)
+        at = f"{where}.containers[{index}]"
+        _check_primary(task, state, containers[index], at)
+        _check_extended(task, state, spec, containers[index], where, at)
 
 
 def _check_primary(task: PythonTask[Any], state: PodState, c: dict[str, Any], where: str) -> None:
@@ -314,6 +316,7 @@ def _check_extended(
     spec: dict[str, Any],
     primary: dict[str, Any],
     where: str,
+    at: str = "",
 ) -> None:
     name = task.name
     reqs = _accelerator_requirements(task)
@@ -342,7 +345,7 @@ def _check_extended(
                     f"the primary container already mounts {SHM_MOUNT_PATH}, where "
                     "shared_memory= mounts shared memory; remove one of them",
                     task=name,
-                    field=f"{where}.containers[primary].volumeMounts[{i}]",
+                    field=f"{at}.volumeMounts[{i}]",
                 )
 
 

@@ -8,10 +8,12 @@ New code should prefer ``@task(pod_template=PodTemplate(...))``, which keeps the
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from taskplug.pod_template import PRIMARY_CONTAINER_DEFAULT_NAME
+from taskplug.tasks.base import LocalExecutionWarning
 from taskplug.tasks.function import PythonFunctionTask
 
 __all__ = ["Pod", "PodFunctionTask"]
@@ -52,3 +54,16 @@ class PodFunctionTask(PythonFunctionTask[Pod]):
     def __init__(self, task_config: Pod, task_function: Any, **kwargs: Any) -> None:
         kwargs.setdefault("task_type_version", 2)
         super().__init__(task_config, task_function, **kwargs)
+        self._pod_warned = False
+
+    def local_execute(self, **kwargs: Any) -> Any:
+        """Run the function locally, warning once that the pod itself is not honoured here."""
+        if not self._pod_warned:
+            self._pod_warned = True
+            warnings.warn(
+                f"task {self.name!r} runs locally: its pod (task_config=Pod) cannot be honoured "
+                "here and is ignored for local runs (it applies when the task runs in a cluster)",
+                LocalExecutionWarning,
+                stacklevel=3,
+            )
+        return super().local_execute(**kwargs)
