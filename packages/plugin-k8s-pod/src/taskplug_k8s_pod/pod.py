@@ -47,6 +47,12 @@ _K8S_NAMES = (
     ("mem", "memory"),
 )
 _GPU_KEYS = frozenset({"gpu", "nvidia.com/gpu"})
+#: Kubernetes quantity suffixes (binary ones first, so "Mi" is not read as "M").
+_FACTORS: dict[str, int | Decimal] = {
+    **{s: 2 ** (10 * (i + 1)) for i, s in enumerate(("Ki", "Mi", "Gi", "Ti", "Pi", "Ei"))},
+    "m": Decimal("0.001"),
+    **{s: 10 ** (3 * (i + 1)) for i, s in enumerate(("k", "M", "G", "T", "P", "E"))},
+}
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
@@ -160,10 +166,7 @@ def _find(containers: list[dict[str, Any]], name: str) -> int:
 
 def _quantity(value: Any) -> Decimal | None:
     text = str(value).strip()
-    factors: dict[str, int | Decimal] = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-               "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-               "P": 10**15, "E": 10**18}  # fmt: skip
-    for suffix, factor in factors.items():
+    for suffix, factor in _FACTORS.items():
         if text.endswith(suffix):
             text, mult = text[: -len(suffix)], Decimal(factor)
             break
