@@ -44,8 +44,8 @@ def taskplug_k8s_pod_default_template(task: PythonTask[Any]) -> Any:
 
 
 @hookspec(firstresult=True)
-def taskplug_k8s_pod_named_template(name: str, task: PythonTask[Any]) -> Any:
-    """The contents of the cluster's pod template ``name`` (a task's ``pod_template_name``).
+def taskplug_k8s_pod_named_template(template_name: str, task: PythonTask[Any]) -> Any:
+    """The contents of the cluster's pod template ``template_name`` (``pod_template_name=``).
 
     Kind: platform knowledge (``firstresult``). Caller: the k8s-pod plugin, when a pod task with
     a ``pod_template_name`` is declared, and ``taskplug render-pod``. Return a

@@ -135,7 +135,7 @@ def declare(task: PythonTask[Any], *, pod_output: bool | None = None) -> PodStat
     cluster = layer
     name = task.pod_template_name
     if name:
-        named = _ask("taskplug_k8s_pod_named_template", name=name, task=task)
+        named = _ask("taskplug_k8s_pod_named_template", template_name=name, task=task)
         if named is not None:
             layers.insert(-1, read_template(named, task=task.name, where=f"pod template {name!r}"))
             cluster = merge_layers(layers)
