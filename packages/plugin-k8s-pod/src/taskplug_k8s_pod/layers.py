@@ -39,13 +39,17 @@ _TEMPLATE_KEYS = {
 
 
 class Layer(NamedTuple):
-    """One pod template, checked: spec, primary container name, labels, annotations."""
+    """One pod template, checked: spec, primary container name, labels, annotations.
+
+    ``cache`` holds what serialization derives from the layer (encoded parts of the spec).
+    """
 
     spec: dict[str, Any]
     primary: str
     labels: dict[str, str]
     annotations: dict[str, str]
     origin: str
+    cache: dict[Any, Any]
 
 
 def _str_map(value: Any, *, task: str, field: str) -> dict[str, str]:
@@ -116,6 +120,7 @@ def read_template(template: Any, *, task: str, where: str = "pod_template") -> L
         labels=_str_map(fields.get("labels"), task=task, field=f"{where}.labels"),
         annotations=_str_map(fields.get("annotations"), task=task, field=f"{where}.annotations"),
         origin=where,
+        cache={},
     )
 
 
@@ -167,4 +172,5 @@ def merge_layers(layers: list[Layer]) -> Layer:
         spec = _merge(spec, _renamed(layer.spec, layer.primary, primary))
         labels.update(layer.labels)
         annotations.update(layer.annotations)
-    return Layer(spec, primary, labels, annotations, " + ".join(x.origin for x in layers))
+    origin = " + ".join(x.origin for x in layers)
+    return Layer(spec, primary, labels, annotations, origin, {})

@@ -125,7 +125,7 @@ def declare(task: PythonTask[Any], *, pod_output: bool | None = None) -> PodStat
     own = (
         read_template(source, task=task.name, where=where)
         if source is not None
-        else Layer({}, "primary", {}, {}, "(no template)")
+        else Layer({}, "primary", {}, {}, "(no template)", {})
     )
     layers = [own]
     default = _ask("taskplug_k8s_pod_default_template", task=task)
@@ -357,7 +357,7 @@ def _check_extended(
 # --------------------------------------------------------------------------------------------
 
 
-def _primary(
+def primary_container(
     task: Any, settings: SerializationSettings, base: dict[str, Any], legacy: bool
 ) -> dict[str, Any]:
     c = dict(base)
@@ -390,7 +390,7 @@ def pod_spec(
     containers = list(spec.get("containers") or ())
     index = _find(containers, layer.primary)
     base = containers[index] if index >= 0 else {"name": layer.primary}
-    primary = _primary(task, settings, base, legacy)
+    primary = primary_container(task, settings, base, legacy)
     if not legacy:
         resolve = settings.image_config.resolve
         containers = [{**c, "image": resolve(c.get("image"), task=task.name)} for c in containers]

@@ -75,118 +75,144 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _check(value: Any, field: Field, path: str, task: str, *, quantity: bool = False) -> Any:
+_PLAIN = frozenset({dict, list, str, int, float, bool, type(None), tuple})
+# A path is built lazily: a tuple (parent path, ".field" or "[index]") or the root string.
+Path = Any
+
+
+def _fmt(path: Path) -> str:
+    parts: list[str] = []
+    while isinstance(path, tuple):
+        path, part = path
+        parts.append(part)
+    return str(path) + "".join(reversed(parts))
+
+
+def _fail(message: str, value: Any, path: Path, task: str) -> PodSpecError:
+    got = f", got {_type_name(value)} {value!r:.60}" if value is not _NO_VALUE else ""
+    return PodSpecError(message + got, task=task, field=_fmt(path))
+
+
+_NO_VALUE = object()
+
+
+def _check(value: Any, field: Field, path: Path, task: str, quantity: bool = False) -> Any:
     """``value`` checked against ``field`` (and converted to manifest form)."""
-    if is_k8s_model(value):
-        value = to_plain(value)
     kind = field.kind
+    t = type(value)
+    if kind == "str":
+        if t is str or (quantity and (t is int or t is float)):
+            return value
+        expected = "a string or a number" if quantity else "a string"
+        raise _fail(f"expected {expected}", value, path, task)
+    if t not in _PLAIN and is_k8s_model(value):
+        value = to_plain(value)
+        t = type(value)
     if kind == "model":
         assert field.model is not None
         return _check_model(value, field.model, path, task)
     if kind == "list":
-        if not isinstance(value, (list, tuple)):
-            raise PodSpecError(
-                f"expected a list, got {_type_name(value)} {value!r:.60}", task=task, field=path
-            )
-        assert field.item is not None
-        return [
-            _check(v, field.item, f"{path}[{i}]", task, quantity=quantity)
-            for i, v in enumerate(value)
-        ]
+        if t is not list and t is not tuple:
+            raise _fail("expected a list", value, path, task)
+        item = field.item
+        assert item is not None
+        if item.kind == "str" and all(type(v) is str for v in value):
+            return list(value)
+        return [_check(v, item, (path, f"[{i}]"), task, quantity) for i, v in enumerate(value)]
     if kind == "dict":
-        if not isinstance(value, Mapping):
-            raise PodSpecError(
-                f"expected a mapping, got {_type_name(value)} {value!r:.60}", task=task, field=path
-            )
-        assert field.item is not None
+        if t is not dict and not isinstance(value, Mapping):
+            raise _fail("expected a mapping", value, path, task)
+        item = field.item
+        assert item is not None
         out = {}
         for k, v in value.items():
-            if not isinstance(k, str):
-                raise PodSpecError(f"keys must be str, got {k!r}", task=task, field=path)
+            if type(k) is not str:
+                raise _fail(f"keys must be str (key {k!r})", _NO_VALUE, path, task)
             if v is not None:
-                out[k] = _check(v, field.item, f"{path}[{k}]", task, quantity=quantity)
+                if item.kind == "str" and type(v) is str:
+                    out[k] = v
+                else:
+                    out[k] = _check(v, item, (path, f"[{k}]"), task, quantity)
         return out
-    if kind == "str":
-        if isinstance(value, str):
-            return value
-        if quantity and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-        raise PodSpecError(
-            f"expected a string{' or a number' if quantity else ''}, got {_type_name(value)} "
-            f"{value!r:.60}",
-            task=task,
-            field=path,
-        )
     if kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
+        if t is int:
             return value
-        raise PodSpecError(
-            f"expected an integer, got {_type_name(value)} {value!r:.60}", task=task, field=path
-        )
+        raise _fail("expected an integer", value, path, task)
     if kind == "bool":
-        if isinstance(value, bool):
+        if t is bool:
             return value
-        raise PodSpecError(
-            f"expected true or false, got {_type_name(value)} {value!r:.60}", task=task, field=path
-        )
+        raise _fail("expected true or false", value, path, task)
     if kind in ("datetime", "date"):
         if isinstance(value, (datetime.date, datetime.datetime)):
             return value.isoformat()
-        if isinstance(value, str):
+        if t is str:
             return value
-        raise PodSpecError(f"expected a date-time, got {_type_name(value)}", task=task, field=path)
+        raise _fail("expected a date-time", value, path, task)
     return _plain_json(value, path, task)  # object: an int-or-string, a raw extension …
 
 
-def _plain_json(value: Any, path: str, task: str) -> Any:
+def _plain_json(value: Any, path: Path, task: str) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, Mapping):
-        return {str(k): _plain_json(v, f"{path}[{k}]", task) for k, v in value.items()}
+        return {str(k): _plain_json(v, (path, f"[{k}]"), task) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain_json(v, f"{path}[{i}]", task) for i, v in enumerate(value)]
-    raise PodSpecError(f"expected JSON data, got {_type_name(value)}", task=task, field=path)
+        return [_plain_json(v, (path, f"[{i}]"), task) for i, v in enumerate(value)]
+    raise _fail("expected JSON data", value, path, task)
 
 
-def _check_model(value: Any, model: str, path: str, task: str) -> dict[str, Any]:
-    if is_k8s_model(value):
-        value = to_plain(value)
-    if not isinstance(value, Mapping):
-        raise PodSpecError(
-            f"expected a mapping (a {model}), got {_type_name(value)} {value!r:.60}",
-            task=task,
-            field=path,
-        )
-    fields = schema().models[model]
+def _check_model(value: Any, model: str, path: Path, task: str) -> dict[str, Any]:
+    t = type(value)
+    items: Any
+    if t is dict:
+        items = value.items()
+    elif t not in _PLAIN and is_k8s_model(value):  # the client model's own field tables
+        names = t.attribute_map
+        items = ((names[attr], getattr(value, attr)) for attr in t.openapi_types)
+    elif isinstance(value, Mapping):
+        items = value.items()
+    else:
+        raise _fail(f"expected a mapping (a {model})", value, path, task)
+    fields = _models()[model]
     out: dict[str, Any] = {}
-    for key, item in value.items():
-        field = fields.get(key) if isinstance(key, str) else None
+    for key, item in items:
+        field = fields.get(key)
         if field is None:
             known = sorted(schema().camel[model])
             close = difflib.get_close_matches(str(key), known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise PodSpecError(
+            raise _fail(
                 f"unknown field {key!r} of a {model}{hint} (fields: {', '.join(known)})",
-                task=task,
-                field=path,
+                _NO_VALUE,
+                path,
+                task,
             )
         if item is None:
             continue
-        if field.camel in out:
-            raise PodSpecError(
-                f"field {field.camel!r} is given twice (as {field.camel!r} and "
-                f"{field.snake!r}); keep one spelling",
-                task=task,
-                field=path,
+        camel = field.camel
+        if camel in out:
+            raise _fail(
+                f"field {camel!r} is given twice (as {camel!r} and {field.snake!r}); keep one "
+                "spelling",
+                _NO_VALUE,
+                path,
+                task,
             )
-        out[field.camel] = _check(
-            item,
-            field,
-            f"{path}.{field.camel}",
-            task,
-            quantity=field.camel in _QUANTITY_FIELDS,
-        )
+        kind = field.kind
+        if (kind == "str" and type(item) is str) or (kind == "bool" and type(item) is bool):
+            out[camel] = item
+        else:
+            out[camel] = _check(item, field, (path, "." + camel), task, camel in _QUANTITY_FIELDS)
     return out
+
+
+_MODELS: list[dict[str, dict[str, Field]]] = []
+
+
+def _models() -> dict[str, dict[str, Field]]:
+    if not _MODELS:
+        _MODELS.append(schema().models)
+    return _MODELS[0]
 
 
 def container_names(spec: Mapping[str, Any], *, task: str, where: str) -> list[str]:

@@ -1,10 +1,18 @@
-"""The ``k8s_pod`` target of a task template (flyteidl ``K8sPod``)."""
+"""The ``k8s_pod`` target of a task template (flyteidl ``K8sPod``).
+
+The pod spec is written as ``Struct`` wire bytes (:mod:`taskplug_k8s_pod._struct`). Everything
+but the primary container depends only on the task's template layers and the settings' images,
+so it is encoded once per layer and image configuration and reused; only the primary container
+(image, command, resources, environment of this task) is encoded per template.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
-from taskplug_k8s_pod.pod import state_of, wire_spec
+from taskplug_k8s_pod._struct import encode_fields, encode_value, field_entry, list_value, varint
+from taskplug_k8s_pod.pod import PodState, primary_container, state_of, wire_spec
 
 if TYPE_CHECKING:
     from flyteidl.core import tasks_pb2
@@ -12,7 +20,71 @@ if TYPE_CHECKING:
     from taskplug.settings import SerializationSettings
     from taskplug.tasks.base import PythonTask
 
-__all__ = ["k8s_pod"]
+__all__ = ["k8s_pod", "pod_spec_bytes"]
+
+_CACHE_MAX = 8  # image configurations remembered per layer
+
+
+# Encoded spec parts by content (the JSON text of everything but the primary container): tasks
+# often share sidecars, volumes and scheduling settings without sharing the template object.
+_BY_CONTENT: dict[tuple[str, int], tuple[Any, tuple[bytes, list[bytes | None]]]] = {}
+_CONTENT_MAX = 1024
+
+
+def _parts(
+    task: PythonTask[Any], settings: SerializationSettings, state: PodState
+) -> tuple[bytes, list[bytes | None], dict[str, Any], int]:
+    """``(fields but containers, encoded containers with None for the primary, primary, index)``."""
+    layer = state.layer
+    config = settings.image_config
+    key = (id(config), state.legacy)
+    hit = layer.cache.get(key)
+    if hit is not None and hit[0] is config:
+        return hit[1]  # type: ignore[no-any-return]
+    spec = layer.spec
+    containers = spec.get("containers") or []
+    index = next((i for i, c in enumerate(containers) if c.get("name") == layer.primary), -1)
+    base = containers[index] if index >= 0 else {"name": layer.primary}
+    rest = {k: v for k, v in spec.items() if k != "containers"}
+    others = [c for i, c in enumerate(containers) if i != index]
+    content = json.dumps([rest, others, index, state.legacy], separators=(",", ":"))
+    found = _BY_CONTENT.get((content, id(config)))
+    if found is not None and found[0] is config:
+        rest_bytes, encoded = found[1]
+    else:
+        encoded = []
+        for i, c in enumerate(containers):
+            if i == index:
+                encoded.append(None)
+            elif state.legacy:
+                encoded.append(encode_value(c))
+            else:
+                image = config.resolve(c.get("image"), task=task.name)
+                encoded.append(encode_value({**c, "image": image}))
+        if index < 0:
+            encoded.append(None)
+        rest_bytes = encode_fields(rest)
+        if len(_BY_CONTENT) >= _CONTENT_MAX:
+            _BY_CONTENT.clear()
+        _BY_CONTENT[(content, id(config))] = (config, (rest_bytes, encoded))
+    parts = (rest_bytes, encoded, base, index if index >= 0 else len(encoded) - 1)
+    if len(layer.cache) >= _CACHE_MAX:
+        layer.cache.clear()
+    layer.cache[key] = (config, parts)
+    return parts
+
+
+def pod_spec_bytes(
+    task: PythonTask[Any], settings: SerializationSettings, state: PodState
+) -> bytes:
+    """The ``Struct`` bytes of the task's pod spec (what ``wire_spec`` returns, encoded)."""
+    if state.pod_output:  # accelerator and shared memory change the whole spec
+        return encode_fields(wire_spec(task, settings, state))
+    rest, encoded, base, index = _parts(task, settings, state)
+    values = list(encoded)
+    values[index] = encode_value(primary_container(task, settings, base, state.legacy))
+    containers = list_value(values)  # a ListValue: Value.list_value is field 6
+    return rest + field_entry("containers", b"\x32" + varint(len(containers)) + containers)
 
 
 def k8s_pod(task: PythonTask[Any], settings: SerializationSettings) -> tasks_pb2.K8sPod:
@@ -23,7 +95,7 @@ def k8s_pod(task: PythonTask[Any], settings: SerializationSettings) -> tasks_pb2
     if state is None:  # pragma: no cover - the plugin serves only tasks that run as pods
         raise ValueError(f"task {task.name!r} does not run as a pod")
     pod = tasks_pb2.K8sPod()
-    pod.pod_spec.update(wire_spec(task, settings, state))
+    pod.pod_spec.MergeFromString(pod_spec_bytes(task, settings, state))
     metadata = pod.metadata
     metadata.SetInParent()
     layer = state.layer
