@@ -19,7 +19,7 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["encode_fields", "encode_value", "field_entry", "list_value", "varint"]
+__all__ = ["encode_fields", "encode_value", "field_entry", "list_value", "string_list", "varint"]
 
 _VARINT_1 = [bytes((n,)) for n in range(128)]
 _DOUBLE = struct.Struct("<d").pack
@@ -28,6 +28,7 @@ _TRUE = b"\x20\x01"
 _FALSE = b"\x20\x00"
 # Encoded strings and map keys by text: pod specs repeat the same names and values.
 _STRINGS: dict[str, bytes] = {}
+_ITEMS: dict[str, bytes] = {}
 _KEYS: dict[str, bytes] = {}
 _CACHE_MAX = 8192
 
@@ -36,6 +37,8 @@ def varint(n: int) -> bytes:
     """Protobuf varint of ``n`` (>= 0)."""
     if n < 128:
         return _VARINT_1[n]
+    if n < 16384:
+        return bytes(((n & 0x7F) | 0x80, n >> 7))
     out = bytearray()
     while n >= 128:
         out.append((n & 0x7F) | 0x80)
@@ -53,6 +56,23 @@ def _string(text: str) -> bytes:
         if len(_STRINGS) < _CACHE_MAX:
             _STRINGS[text] = hit
     return hit
+
+
+def string_list(values: list[str]) -> bytes:
+    """The ``Value`` bytes of a list of strings (each item encoded once per process)."""
+    items = _ITEMS
+    parts = []
+    for text in values:
+        item = items.get(text)
+        if item is None:
+            v = _string(text)
+            item = b"\x0a" + varint(len(v)) + v
+            if len(items) < _CACHE_MAX:
+                items[text] = item
+        parts.append(item)
+    payload = b"".join(parts)
+    n = len(payload)
+    return b"\x32" + (_VARINT_1[n] if n < 128 else varint(n)) + payload
 
 
 def encode_value(value: Any) -> bytes:

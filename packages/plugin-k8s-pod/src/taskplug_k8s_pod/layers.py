@@ -64,12 +64,32 @@ def _str_map(value: Any, *, task: str, field: str) -> dict[str, str]:
     return dict(value)
 
 
+# Checked templates by the identity of the object they were read from (kept alive here, so an
+# id is never reused while cached): tasks sharing one template object share the work.
+_READ: dict[tuple[int, str], tuple[Any, Layer]] = {}
+_READ_MAX = 512
+
+
 def read_template(template: Any, *, task: str, where: str = "pod_template") -> Layer:
     """Check a ``PodTemplate`` (or a dict of its fields, or an object with the same attributes).
 
     A dict takes the PodTemplate's field names in either spelling (``pod_spec``/``podSpec``,
-    ``primary_container_name``/``primaryContainerName``, ``labels``, ``annotations``).
+    ``primary_container_name``/``primaryContainerName``, ``labels``, ``annotations``). A template
+    object is read once: declaring more tasks with the same object reuses the checked layer
+    (change a template by making a new one, not in place).
     """
+    key = (id(template), where)
+    hit = _READ.get(key)
+    if hit is not None and hit[0] is template:
+        return hit[1]
+    layer = _read(template, task=task, where=where)
+    if len(_READ) >= _READ_MAX:
+        _READ.clear()
+    _READ[key] = (template, layer)
+    return layer
+
+
+def _read(template: Any, *, task: str, where: str) -> Layer:
     if isinstance(template, Mapping):
         fields: dict[str, Any] = {}
         for key, value in template.items():

@@ -219,7 +219,7 @@ def _accelerator_requirements(task: PythonTask[Any]) -> Any:
 def check_against_task(task: PythonTask[Any], state: PodState) -> None:
     """Refuse templates that contradict the task (each error names the task and the field)."""
     name = task.name
-    for layer in (state.layer, state.cluster):
+    for layer in (state.layer,) if state.cluster is state.layer else (state.layer, state.cluster):
         spec, primary = layer.spec, layer.primary
         where = f"{layer.origin}.pod_spec"
         containers = spec.get("containers") or []
@@ -357,10 +357,16 @@ def _check_extended(
 # --------------------------------------------------------------------------------------------
 
 
-def primary_container(
+#: The primary container's fields the task sets (the others come from the templates).
+PRIMARY_FIELDS = ("image", "command", "args", "resources", "env")
+
+
+def primary_fields(
     task: Any, settings: SerializationSettings, base: dict[str, Any], legacy: bool
 ) -> dict[str, Any]:
-    c = dict(base)
+    """What the task puts into its primary container ``base``: image, command, args, resources
+    (when the task or the settings have any) and env, as flytekit writes them."""
+    c: dict[str, Any] = {}
     image = base.get("image")
     if legacy or not image:
         c["image"] = task.get_image(settings)
@@ -375,11 +381,20 @@ def primary_container(
         res["limits"] = {**(res.get("limits") or {}), **limits}
         res["requests"] = {**(res.get("requests") or {}), **requests}
         c["resources"] = res
+    elif spec_resources:
+        c["resources"] = spec_resources
     env = settings.env
     task_env = task.environment
     merged = {**env, **task_env} if env else task_env
     c["env"] = [{"name": k, "value": v} for k, v in merged.items()] + list(base.get("env") or ())
     return c
+
+
+def primary_container(
+    task: Any, settings: SerializationSettings, base: dict[str, Any], legacy: bool
+) -> dict[str, Any]:
+    """The primary container ``base`` with the task's fields filled in."""
+    return {**base, **primary_fields(task, settings, base, legacy)}
 
 
 def pod_spec(

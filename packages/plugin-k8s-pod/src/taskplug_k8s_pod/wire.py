@@ -8,11 +8,17 @@ so it is encoded once per layer and image configuration and reused; only the pri
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from taskplug_k8s_pod._struct import encode_fields, encode_value, field_entry, list_value, varint
-from taskplug_k8s_pod.pod import PodState, primary_container, state_of, wire_spec
+from taskplug_k8s_pod._struct import (
+    encode_fields,
+    encode_value,
+    field_entry,
+    list_value,
+    string_list,
+    varint,
+)
+from taskplug_k8s_pod.pod import PRIMARY_FIELDS, PodState, primary_fields, state_of, wire_spec
 
 if TYPE_CHECKING:
     from flyteidl.core import tasks_pb2
@@ -25,16 +31,14 @@ __all__ = ["k8s_pod", "pod_spec_bytes"]
 _CACHE_MAX = 8  # image configurations remembered per layer
 
 
-# Encoded spec parts by content (the JSON text of everything but the primary container): tasks
-# often share sidecars, volumes and scheduling settings without sharing the template object.
-_BY_CONTENT: dict[tuple[str, int], tuple[Any, tuple[bytes, list[bytes | None]]]] = {}
-_CONTENT_MAX = 1024
-
-
 def _parts(
     task: PythonTask[Any], settings: SerializationSettings, state: PodState
-) -> tuple[bytes, list[bytes | None], dict[str, Any], int]:
-    """``(fields but containers, encoded containers with None for the primary, primary, index)``."""
+) -> tuple[bytes, list[bytes | None], dict[str, Any], int, bytes]:
+    """``(fields but containers, encoded containers with None for the primary, primary, index,
+    the primary's fields the task does not set)``.
+
+    Kept on the layer per image configuration: tasks sharing a template share the work.
+    """
     layer = state.layer
     config = settings.image_config
     key = (id(config), state.legacy)
@@ -45,29 +49,21 @@ def _parts(
     containers = spec.get("containers") or []
     index = next((i for i, c in enumerate(containers) if c.get("name") == layer.primary), -1)
     base = containers[index] if index >= 0 else {"name": layer.primary}
-    rest = {k: v for k, v in spec.items() if k != "containers"}
-    others = [c for i, c in enumerate(containers) if i != index]
-    content = json.dumps([rest, others, index, state.legacy], separators=(",", ":"))
-    found = _BY_CONTENT.get((content, id(config)))
-    if found is not None and found[0] is config:
-        rest_bytes, encoded = found[1]
-    else:
-        encoded = []
-        for i, c in enumerate(containers):
-            if i == index:
-                encoded.append(None)
-            elif state.legacy:
-                encoded.append(encode_value(c))
-            else:
-                image = config.resolve(c.get("image"), task=task.name)
-                encoded.append(encode_value({**c, "image": image}))
-        if index < 0:
+    encoded: list[bytes | None] = []
+    for i, c in enumerate(containers):
+        if i == index:
             encoded.append(None)
-        rest_bytes = encode_fields(rest)
-        if len(_BY_CONTENT) >= _CONTENT_MAX:
-            _BY_CONTENT.clear()
-        _BY_CONTENT[(content, id(config))] = (config, (rest_bytes, encoded))
-    parts = (rest_bytes, encoded, base, index if index >= 0 else len(encoded) - 1)
+        elif state.legacy:
+            encoded.append(encode_value(c))
+        else:
+            image = config.resolve(c.get("image"), task=task.name)
+            encoded.append(encode_value({**c, "image": image}))
+    if index < 0:
+        encoded.append(None)
+        index = len(encoded) - 1
+    rest = encode_fields({k: v for k, v in spec.items() if k != "containers"})
+    fixed = encode_fields({k: v for k, v in base.items() if k not in PRIMARY_FIELDS})
+    parts = (rest, encoded, base, index, fixed)
     if len(layer.cache) >= _CACHE_MAX:
         layer.cache.clear()
     layer.cache[key] = (config, parts)
@@ -80,9 +76,17 @@ def pod_spec_bytes(
     """The ``Struct`` bytes of the task's pod spec (what ``wire_spec`` returns, encoded)."""
     if state.pod_output:  # accelerator and shared memory change the whole spec
         return encode_fields(wire_spec(task, settings, state))
-    rest, encoded, base, index = _parts(task, settings, state)
+    rest, encoded, base, index, fixed = _parts(task, settings, state)
+    own = primary_fields(task, settings, base, state.legacy)
+    primary = [fixed]
+    for key, value in own.items():
+        if key == "args":
+            primary.append(field_entry(key, string_list(value)))
+        else:
+            primary.append(field_entry(key, encode_value(value)))
+    payload = b"".join(primary)
     values = list(encoded)
-    values[index] = encode_value(primary_container(task, settings, base, state.legacy))
+    values[index] = b"\x2a" + varint(len(payload)) + payload  # Value.struct_value
     containers = list_value(values)  # a ListValue: Value.list_value is field 6
     return rest + field_entry("containers", b"\x32" + varint(len(containers)) + containers)
 
