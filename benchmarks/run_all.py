@@ -24,6 +24,7 @@ QUICK_FLAGS = {
     "bench_workflow.py": ["--quick"],
     "bench_declare_serialize.py": ["--repeat", "2"],
     "bench_entrypoint.py": ["--repeat", "3"],
+    "bench_pod.py": ["--quick"],
 }
 
 
