@@ -11,6 +11,8 @@ import textwrap
 
 import pytest
 
+from taskplug.testing import check_import_budget
+
 
 def run(code: str) -> str:
     proc = subprocess.run(
@@ -56,6 +58,12 @@ def test_declaring_and_serializing_a_dict_pod_task_loads_no_kubernetes() -> None
         """
     )
     assert out.strip() == "False"
+
+
+def test_the_plugin_fits_the_test_kits_import_budget() -> None:
+    for module in ("taskplug_k8s_pod", "taskplug_k8s_pod.plugin"):
+        cost = check_import_budget(module, max_new_modules=10)
+        assert not any(m.startswith(("kubernetes", "yaml")) for m in cost.new_modules)
 
 
 def test_loading_the_plugin_imports_none_of_the_pod_machinery() -> None:
