@@ -110,7 +110,7 @@ def test_a_plugin_that_raises_adds_nothing_and_others_still_do() -> None:
     group = _fresh_group()
     with (
         fresh_plugin_manager(Greeter(), Broken(), autoload=False),
-        pytest.warns(PluginWarning, match=r"raised RuntimeError: boom; the commands of .*Broken'"),
+        pytest.warns(PluginWarning, match=r"raised RuntimeError: boom.*the commands of .*Broken'"),
     ):
         names = group.list_commands(click.Context(group))
     assert "hello" in names and "half" not in names

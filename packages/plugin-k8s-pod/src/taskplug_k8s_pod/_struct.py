@@ -58,6 +58,15 @@ def _string(text: str) -> bytes:
     return hit
 
 
+def _key(key: str) -> bytes:
+    """A map entry's key field and the tag of its value field."""
+    raw = key.encode()
+    k = b"\x0a" + varint(len(raw)) + raw + b"\x12"
+    if len(_KEYS) < _CACHE_MAX:
+        _KEYS[key] = k
+    return k
+
+
 def string_list(values: list[str]) -> bytes:
     """The ``Value`` bytes of a list of strings (each item encoded once per process)."""
     items = _ITEMS
@@ -79,12 +88,14 @@ def encode_value(value: Any) -> bytes:
     """The ``Value`` message bytes of ``value`` (str, number, bool, None, list, str-keyed dict)."""
     t = type(value)
     if t is str:
-        return _string(value)
+        return _STRINGS.get(value) or _string(value)
     if t is dict:
         payload = encode_fields(value)
         n = len(payload)
         return b"\x2a" + (_VARINT_1[n] if n < 128 else varint(n)) + payload
     if t is list or t is tuple:
+        if all(type(v) is str for v in value):
+            return string_list(value)
         payload = list_value([encode_value(v) for v in value])
         n = len(payload)
         return b"\x32" + (_VARINT_1[n] if n < 128 else varint(n)) + payload
@@ -108,19 +119,15 @@ def encode_value(value: Any) -> bytes:
 
 def list_value(encoded: list[bytes]) -> bytes:
     """``ListValue`` bytes from already encoded ``Value`` bytes."""
+    v1 = _VARINT_1
     return b"".join(
-        [b"\x0a" + (_VARINT_1[len(v)] if len(v) < 128 else varint(len(v))) + v for v in encoded]
+        [b"\x0a" + (v1[len(v)] if len(v) < 128 else varint(len(v))) + v for v in encoded]
     )
 
 
 def field_entry(key: str, encoded_value: bytes) -> bytes:
     """One ``Struct.fields`` map entry from a key and already encoded ``Value`` bytes."""
-    k = _KEYS.get(key)
-    if k is None:
-        raw = key.encode()
-        k = b"\x0a" + varint(len(raw)) + raw + b"\x12"
-        if len(_KEYS) < _CACHE_MAX:
-            _KEYS[key] = k
+    k = _KEYS.get(key) or _key(key)
     n = len(encoded_value)
     entry = k + (_VARINT_1[n] if n < 128 else varint(n)) + encoded_value
     m = len(entry)
@@ -129,4 +136,13 @@ def field_entry(key: str, encoded_value: bytes) -> bytes:
 
 def encode_fields(mapping: Mapping[str, Any]) -> bytes:
     """``Struct`` bytes of a str-keyed mapping."""
-    return b"".join([field_entry(k, encode_value(v)) for k, v in mapping.items()])
+    keys, strings, v1 = _KEYS, _STRINGS, _VARINT_1
+    out = []
+    for key, value in mapping.items():
+        k = keys.get(key) or _key(key)
+        vb = (strings.get(value) or _string(value)) if type(value) is str else encode_value(value)
+        n = len(vb)
+        entry = k + (v1[n] if n < 128 else varint(n)) + vb
+        m = len(entry)
+        out.append(b"\x0a" + (v1[m] if m < 128 else varint(m)) + entry)
+    return b"".join(out)

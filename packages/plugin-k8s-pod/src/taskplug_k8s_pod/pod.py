@@ -83,11 +83,20 @@ def _ask(hook: str, **kwargs: Any) -> Any:
     return pm.hooks.call(hook, **kwargs)
 
 
+_POD_TASK: list[type] = []
+
+
+def _pod_task_class() -> type:
+    if not _POD_TASK:
+        from taskplug_k8s_pod.task import PodFunctionTask
+
+        _POD_TASK.append(PodFunctionTask)
+    return _POD_TASK[0]
+
+
 def source_of(task: PythonTask[Any]) -> Any:
     """The object the task's pod comes from: its ``pod_template`` or its ``Pod`` config."""
-    from taskplug_k8s_pod.task import PodFunctionTask
-
-    if isinstance(task, PodFunctionTask):
+    if isinstance(task, _pod_task_class()):
         return task.task_config
     return task.pod_template
 
@@ -98,9 +107,7 @@ def declare(task: PythonTask[Any], *, pod_output: bool | None = None) -> PodStat
     ``pod_output``: ``None`` asks the platform (``taskplug_k8s_pod_output``) for tasks with an
     accelerator or shared memory.
     """
-    from taskplug_k8s_pod.task import PodFunctionTask
-
-    legacy = isinstance(task, PodFunctionTask)
+    legacy = isinstance(task, _pod_task_class())
     source = source_of(task)
     if legacy and task.pod_template is not None:
         raise PodSpecError(
@@ -223,38 +230,52 @@ def check_against_task(task: PythonTask[Any], state: PodState) -> None:
         spec, primary = layer.spec, layer.primary
         where = f"{layer.origin}.pod_spec"
         containers = spec.get("containers") or []
-        for key in CONTAINER_LISTS:
-            for i, container in enumerate(spec.get(key) or ()):
-                if not _DNS_LABEL.match(container["name"]) or len(container["name"]) > 63:
-                    raise PodSpecError(
-                        f"container name {container['name']!r} is not a valid Kubernetes name "
-                        "(lower-case letters, digits and '-', at most 63)",
-                        task=name,
-                        field=f"{where}.{key}[{i}].name",
-                    )
-                if key != "containers" and container["name"] == primary:
-                    raise PodSpecError(
-                        f"the primary container {primary!r} is one of the {key}; the task runs "
-                        "in a regular container: rename one of them",
-                        task=name,
-                        field=f"{where}.{key}[{i}].name",
-                    )
+        if "names checked" not in layer.cache:
+            _check_names(name, layer, spec, primary, where, containers)
+            layer.cache["names checked"] = True
         index = _find(containers, primary)
         if index < 0:
-            if not _DNS_LABEL.match(primary) or len(primary) > 63:
-                raise PodSpecError(
-                    f"primary_container_name {primary!r} matches no container "
-                    f"({', '.join(c['name'] for c in containers) or 'none'}), and a container "
-                    "of that name cannot be inserted: it is not a valid Kubernetes name "
-                    "(lower-case letters, digits and '-', at most 63)",
-                    task=name,
-                    field=f"{layer.origin}.primary_container_name",
-                )
             _check_extended(task, state, spec, {}, where)
             continue
         at = f"{where}.containers[{index}]"
         _check_primary(task, state, containers[index], at)
         _check_extended(task, state, spec, containers[index], where, at)
+
+
+def _check_names(
+    name: str,
+    layer: Layer,
+    spec: dict[str, Any],
+    primary: str,
+    where: str,
+    containers: list[dict[str, Any]],
+) -> None:
+    """Container names of a layer: valid, the primary one usable (the task does not matter)."""
+    for key in CONTAINER_LISTS:
+        for i, container in enumerate(spec.get(key) or ()):
+            if not _DNS_LABEL.match(container["name"]) or len(container["name"]) > 63:
+                raise PodSpecError(
+                    f"container name {container['name']!r} is not a valid Kubernetes name "
+                    "(lower-case letters, digits and '-', at most 63)",
+                    task=name,
+                    field=f"{where}.{key}[{i}].name",
+                )
+            if key != "containers" and container["name"] == primary:
+                raise PodSpecError(
+                    f"the primary container {primary!r} is one of the {key}; the task runs "
+                    "in a regular container: rename one of them",
+                    task=name,
+                    field=f"{where}.{key}[{i}].name",
+                )
+    if _find(containers, primary) < 0 and (not _DNS_LABEL.match(primary) or len(primary) > 63):
+        raise PodSpecError(
+            f"primary_container_name {primary!r} matches no container "
+            f"({', '.join(c['name'] for c in containers) or 'none'}), and a container "
+            "of that name cannot be inserted: it is not a valid Kubernetes name "
+            "(lower-case letters, digits and '-', at most 63)",
+            task=name,
+            field=f"{layer.origin}.primary_container_name",
+        )
 
 
 def _check_primary(task: PythonTask[Any], state: PodState, c: dict[str, Any], where: str) -> None:

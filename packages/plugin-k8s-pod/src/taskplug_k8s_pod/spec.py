@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -161,7 +162,32 @@ def _plain_json(value: Any, path: Path, task: str) -> Any:
     raise _fail("expected JSON data", value, path, task)
 
 
+# Checked parts of specs by their JSON text: tasks often repeat sidecars, volumes, tolerations
+# without sharing the objects. The results are shared (never changed in place), so encoding
+# can be remembered by identity (see taskplug_k8s_pod.wire).
+_MEMO_MODELS = frozenset({"V1Container", "V1Volume", "V1Toleration", "V1Affinity"})
+_MEMO: dict[tuple[str, str], dict[str, Any]] = {}
+_MEMO_MAX = 2048
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
 def _check_model(value: Any, model: str, path: Path, task: str) -> dict[str, Any]:
+    if model in _MEMO_MODELS and type(value) is dict:
+        try:
+            key = (model, _dumps(value))
+        except (TypeError, ValueError):  # client models or other objects inside: no memo
+            return _check_fields(value, model, path, task)
+        hit = _MEMO.get(key)
+        if hit is None:
+            hit = _check_fields(value, model, path, task)
+            if len(_MEMO) >= _MEMO_MAX:
+                _MEMO.clear()
+            _MEMO[key] = hit
+        return hit
+    return _check_fields(value, model, path, task)
+
+
+def _check_fields(value: Any, model: str, path: Path, task: str) -> dict[str, Any]:
     t = type(value)
     items: Any
     if t is dict:

@@ -31,6 +31,28 @@ __all__ = ["k8s_pod", "pod_spec_bytes"]
 _CACHE_MAX = 8  # image configurations remembered per layer
 
 
+# Encoded values by the identity of the (checked, never changed) value, and the image a
+# container runs: checked specs share equal parts (taskplug_k8s_pod.spec), so do their bytes.
+_ENCODED: dict[tuple[int, str | None], tuple[Any, bytes]] = {}
+_ENCODED_MAX = 4096
+
+
+def _encoded(value: Any, image: str | None) -> bytes:
+    key = (id(value), image)
+    hit = _ENCODED.get(key)
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    if type(value) is list and image is None:  # items may be shared even when the list is not
+        payload = list_value([_encoded(v, None) for v in value])
+        data = b"\x32" + varint(len(payload)) + payload
+    else:
+        data = encode_value(value if image is None else {**value, "image": image})
+    if len(_ENCODED) >= _ENCODED_MAX:
+        _ENCODED.clear()
+    _ENCODED[key] = (value, data)
+    return data
+
+
 def _parts(
     task: PythonTask[Any], settings: SerializationSettings, state: PodState
 ) -> tuple[bytes, list[bytes | None], dict[str, Any], int, bytes]:
@@ -54,14 +76,13 @@ def _parts(
         if i == index:
             encoded.append(None)
         elif state.legacy:
-            encoded.append(encode_value(c))
+            encoded.append(_encoded(c, None))
         else:
-            image = config.resolve(c.get("image"), task=task.name)
-            encoded.append(encode_value({**c, "image": image}))
+            encoded.append(_encoded(c, config.resolve(c.get("image"), task=task.name)))
     if index < 0:
         encoded.append(None)
         index = len(encoded) - 1
-    rest = encode_fields({k: v for k, v in spec.items() if k != "containers"})
+    rest = b"".join(field_entry(k, _encoded(v, None)) for k, v in spec.items() if k != "containers")
     fixed = encode_fields({k: v for k, v in base.items() if k not in PRIMARY_FIELDS})
     parts = (rest, encoded, base, index, fixed)
     if len(layer.cache) >= _CACHE_MAX:
@@ -76,7 +97,7 @@ def pod_spec_bytes(
     """The ``Struct`` bytes of the task's pod spec (what ``wire_spec`` returns, encoded)."""
     if state.pod_output:  # accelerator and shared memory change the whole spec
         return encode_fields(wire_spec(task, settings, state))
-    rest, encoded, base, index, fixed = _parts(task, settings, state)
+    rest, encoded, base, _, fixed = _parts(task, settings, state)
     own = primary_fields(task, settings, base, state.legacy)
     primary = [fixed]
     for key, value in own.items():
@@ -85,8 +106,7 @@ def pod_spec_bytes(
         else:
             primary.append(field_entry(key, encode_value(value)))
     payload = b"".join(primary)
-    values = list(encoded)
-    values[index] = b"\x2a" + varint(len(payload)) + payload  # Value.struct_value
+    values = [b"\x2a" + varint(len(payload)) + payload if v is None else v for v in encoded]
     containers = list_value(values)  # a ListValue: Value.list_value is field 6
     return rest + field_entry("containers", b"\x32" + varint(len(containers)) + containers)
 
