@@ -15,7 +15,7 @@ from taskplug.serialization import serialize
 from taskplug.settings import SerializationSettings
 from taskplug.tasks.base import LocalExecutionWarning
 from taskplug.testing import check_task_type
-from taskplug_k8s_pod import Pod, PodFunctionTask
+from taskplug_k8s_pod import Pod, PodFunctionTask, PodSpecError
 
 SETTINGS = SerializationSettings.for_tests(env={"FROM_SETTINGS": "1"})
 SIDECARS: dict[str, Any] = {
@@ -220,3 +220,18 @@ def test_the_testing_kit_accepts_the_plugins_task_types(t: Any) -> None:
     inputs = {"epochs": 3} if t is train else {"x": 3}
     template = check_task_type(t, inputs=inputs, plugin=pod_plugin, settings=SETTINGS)
     assert template.HasField("k8s_pod")
+
+
+def test_a_template_replaced_or_removed_after_declaration_is_read_again() -> None:
+    @task(pod_template=PodTemplate(pod_spec={"containers": [{"name": "a", "image": "busybox:1"}]}))
+    def later(x: int) -> int:
+        return x
+
+    later.pod_template = PodTemplate(pod_spec={"containers": [{"name": "b", "image": "busybox:1"}]})
+    assert [c["name"] for c in spec_of(later)["containers"]] == ["b", "primary"]
+    later.pod_template = PodTemplate(pod_spec={"nodeSelectors": {}})
+    with pytest.raises(PodSpecError, match="unknown field 'nodeSelectors'"):
+        serialize(later, SETTINGS)
+    later.pod_template = None
+    tt = serialize(later, SETTINGS)
+    assert tt.HasField("container") and not tt.HasField("k8s_pod") and not tt.config

@@ -34,8 +34,12 @@ _HOOKS = ("taskplug_get_container", "taskplug_get_k8s_pod", "taskplug_get_config
 
 
 def runs_as_pod(task: PythonTask[Any]) -> bool:
-    """Whether the plugin serves ``task``: it has a pod template or was made a pod when declared."""
-    return task.pod_template is not None or getattr(task, _STATE_ATTR, None) is not None
+    """Whether the plugin serves ``task``: it has a pod template, or the platform asked for pod
+    output when it was declared."""
+    if task.pod_template is not None:
+        return True
+    state = getattr(task, _STATE_ATTR, None)
+    return state is not None and bool(state.pod_output)
 
 
 @hookimpl
