@@ -23,7 +23,7 @@ fk_pod = pytest.importorskip("flytekitplugins.pod", reason="needs flytekitplugin
 k8s = pytest.importorskip("kubernetes.client", reason="needs the kubernetes client")
 
 from flytekit.extras import accelerators as fka  # noqa: E402
-from flytekit.tools.translator import get_serializable_task  # noqa: E402
+from flytekit.tools.translator import get_serializable, get_serializable_task  # noqa: E402
 from google.protobuf import json_format  # noqa: E402
 from test_templates import (  # noqa: E402
     ALLOWED_ARG_SUBSTITUTIONS,
@@ -321,3 +321,57 @@ def test_task_resources_merge_with_the_primary_containers_resources() -> None:
     tp_res = json_format.MessageToDict(tp_tt.k8s_pod.pod_spec)["containers"][0]["resources"]
     assert fk_res == {"limits": {}, "requests": {"cpu": "1"}}
     assert tp_res == {"limits": {"nvidia.com/gpu": "1"}, "requests": {"memory": "1Gi", "cpu": "1"}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-node overrides: t(...).with_overrides(pod_template=...) in a workflow
+# ---------------------------------------------------------------------------------------------
+
+
+def _node_pod(lib: Any, template: Any, **task_kwargs: Any) -> Any:
+    """The ``TaskNodeOverrides.pod_template`` of a one-node workflow, serialized by ``lib``."""
+    t = lib.task(**task_kwargs)(work)
+
+    def wf(a: int) -> str:
+        return t(a=a).with_overrides(pod_template=template)
+
+    wf.__module__ = __name__
+    wf.__qualname__ = "wf"
+    if lib is flytekit:
+        workflow = flytekit.workflow(wf)
+        spec = get_serializable(OrderedDict(), fk_settings(), workflow)
+        return spec.template.nodes[0].task_node.overrides.to_flyte_idl().pod_template
+    from taskplug.workflows.serialize import workflow_spec
+
+    workflow = taskplug.workflow(wf)
+    return workflow_spec(workflow, tp_settings()).template.nodes[0].task_node.overrides.pod_template
+
+
+@pytest.mark.parametrize("kind", ["three_containers", "inserted", "task_has_template"])
+def test_node_pod_override_matches_flytekit(kind: str) -> None:
+    def make(lib: Any) -> tuple[Any, dict[str, Any]]:
+        if kind == "three_containers":
+            tpl = lib.PodTemplate(
+                pod_spec=three_containers("main"), primary_container_name="main", labels={"n": "1"}
+            )
+            return tpl, {"requests": lib.Resources(cpu="1"), "environment": {"E": "1"}}
+        if kind == "inserted":
+            return lib.PodTemplate(pod_spec=sidecar_without_image(), annotations={"a": "b"}), {}
+        own = lib.PodTemplate(pod_spec=empty_containers())
+        return lib.PodTemplate(pod_spec=primary_with_image()), {"pod_template": own}
+
+    fk_tpl, fk_kw = make(flytekit)
+    tp_tpl, tp_kw = make(taskplug)
+    fk_pod = _node_pod(flytekit, fk_tpl, **fk_kw)
+    tp_pod = _node_pod(taskplug, tp_tpl, **tp_kw)
+    fk_spec = json_format.MessageToDict(fk_pod.pod_spec)
+    for container in fk_spec.get("containers", []):
+        if "args" in container:
+            container["args"] = [ALLOWED_ARG_SUBSTITUTIONS.get(a, a) for a in container["args"]]
+    fk_pod.pod_spec.Clear()
+    fk_pod.pod_spec.update(fk_spec)
+    assert json_format.MessageToDict(tp_pod.pod_spec) == fk_spec
+    assert tp_pod == fk_pod
+    assert tp_pod.SerializeToString(deterministic=True) == fk_pod.SerializeToString(
+        deterministic=True
+    )

@@ -9,6 +9,7 @@ declared or serialized.
   output asked by the platform) for ``get_container`` (none), ``get_k8s_pod`` and
   ``get_config``;
 * ``taskplug_configure_task`` — checks a pod task's template when it is declared;
+* ``taskplug_node_pod_override`` — a workflow node's ``with_overrides(pod_template=...)``;
 * ``taskplug_add_cli_commands`` — ``taskplug render-pod``.
 """
 
@@ -98,6 +99,16 @@ def taskplug_get_k8s_pod(
     from taskplug_k8s_pod.wire import k8s_pod
 
     return k8s_pod(task, settings)
+
+
+@hookimpl
+def taskplug_node_pod_override(
+    task: PythonTask[Any], pod_template: Any, settings: SerializationSettings
+) -> tasks_pb2.K8sPod | None:
+    """A workflow node's ``with_overrides(pod_template=...)``, as flytekit writes it."""
+    from taskplug_k8s_pod.wire import node_pod_override
+
+    return node_pod_override(task, pod_template, settings)
 
 
 @hookimpl

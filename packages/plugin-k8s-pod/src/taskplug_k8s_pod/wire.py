@@ -128,3 +128,35 @@ def k8s_pod(task: PythonTask[Any], settings: SerializationSettings) -> tasks_pb2
     if layer.annotations:
         metadata.annotations.update(layer.annotations)
     return pod
+
+
+def node_pod_override(
+    task: PythonTask[Any], pod_template: Any, settings: SerializationSettings
+) -> tasks_pb2.K8sPod | None:
+    """The ``K8sPod`` of a workflow node's ``with_overrides(pod_template=...)``.
+
+    As flytekit's translator writes it: the override template's spec with its primary container
+    filled in from the task (image, command, resources, env), the template's labels and
+    annotations, and ``primary_container_name``. The template is checked like a task's own
+    (errors name the task and ``with_overrides(pod_template)``). ``None`` for tasks that run no
+    ``taskplug-execute`` container (their type's plugin may answer).
+    """
+    from flyteidl.core import tasks_pb2
+
+    from taskplug_k8s_pod.layers import read_template
+    from taskplug_k8s_pod.pod import PodState, check_against_task, pod_spec
+
+    if not hasattr(task, "get_command") or not hasattr(task, "get_image"):
+        return None
+    layer = read_template(pod_template, task=task.name, where="with_overrides(pod_template)")
+    check_against_task(task, PodState(pod_template, layer, layer))
+    pod = tasks_pb2.K8sPod()
+    pod.pod_spec.MergeFromString(encode_fields(pod_spec(task, settings, layer)))
+    metadata = pod.metadata
+    metadata.SetInParent()
+    if layer.labels:
+        metadata.labels.update(layer.labels)
+    if layer.annotations:
+        metadata.annotations.update(layer.annotations)
+    pod.primary_container_name = layer.primary
+    return pod
