@@ -18,7 +18,7 @@ from taskplug.cli import TaskplugGroup, main
 
 TASKS = textwrap.dedent(
     """
-    from taskplug import PodTemplate, Resources, task
+    from taskplug import PodTemplate, Resources, task, workflow
     from taskplug.accelerators import A100
     from taskplug_k8s_pod import Pod
 
@@ -50,6 +50,11 @@ TASKS = textwrap.dedent(
     @task(requests=Resources(cpu="500m"))
     def plain(x: int) -> int:
         return x
+
+
+    @workflow
+    def flow(x: int) -> int:
+        return plain(x=x)
     """
 )
 
@@ -120,7 +125,9 @@ def test_render_pod_writes_a_file_and_reports_unknown_tasks(
     assert result.exit_code == 0, result.output
     validate_manifest(yaml.safe_load(out.read_text()), full=True)
     result = CliRunner().invoke(group, ["render-pod", str(tasks_file), "nope"])
-    assert result.exit_code != 0 and "no task named 'nope'" in result.output
+    assert result.exit_code != 0 and "named 'nope'" in result.output
+    result = CliRunner().invoke(group, ["render-pod", str(tasks_file), "flow"])
+    assert result.exit_code != 0 and "not a task" in result.output
 
 
 def test_taskplug_help_lists_render_pod_in_a_real_process(tasks_file: Path) -> None:

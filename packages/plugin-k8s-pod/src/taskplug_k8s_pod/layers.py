@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from taskplug.pod_template import PRIMARY_CONTAINER_DEFAULT_NAME
 from taskplug_k8s_pod.spec import PodSpecError, is_k8s_model, normalize_spec
 
-__all__ = ["Layer", "merge_layers", "read_template"]
+__all__ = ["Layer", "find_container", "merge_layers", "read_template"]
 
 _TEMPLATE_KEYS = {
     "pod_spec": "pod_spec",
@@ -50,6 +50,14 @@ class Layer(NamedTuple):
     annotations: dict[str, str]
     origin: str
     cache: dict[Any, Any]
+
+
+def find_container(containers: list[dict[str, Any]], name: str) -> int:
+    """The index of the container called ``name`` (-1: none)."""
+    for i, container in enumerate(containers):
+        if container.get("name") == name:
+            return i
+    return -1
 
 
 def _str_map(value: Any, *, task: str, field: str) -> dict[str, str]:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from taskplug_k8s_pod.pod import apply_extended, extended_request, pod_spec, state_of
+from taskplug_k8s_pod.extended import apply_extended, extended_request
+from taskplug_k8s_pod.pod import pod_spec, state_of
 
 if TYPE_CHECKING:
     from taskplug.settings import SerializationSettings
@@ -245,9 +246,15 @@ def render_pod(
 
     from taskplug.cli.tasks_file import find_task, load_module
     from taskplug.errors import TaskplugError
+    from taskplug.tasks.base import PythonTask
 
     settings = _settings(project, domain, version, images, env)
     task = find_task(load_module(file), task_name, file)
+    if not isinstance(task, PythonTask):
+        raise click.UsageError(
+            f"{task_name!r} in {file} is a {type(task).__name__}, not a task: render-pod shows "
+            "the pod of one task"
+        )
     try:
         manifest = render_manifest(task, settings)
     except TaskplugError as exc:
