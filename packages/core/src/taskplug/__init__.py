@@ -53,6 +53,30 @@ _EXPORTS: dict[str, str] = {
     "WorkflowCompileError": "taskplug.workflows.errors",
     "WorkflowTypeError": "taskplug.workflows.errors",
     "PromiseUsageError": "taskplug.workflows.errors",
+    # -- issue 15, workstream LP (launch plans, schedules, notifications, references, gates,
+    #    Echo, the imperative builder as flytekit's `Workflow`)
+    "LaunchPlan": "taskplug.workflows.launch_plan",
+    "ConcurrencyPolicy": "taskplug.workflows.launch_plan",
+    "ConcurrencyLimitBehavior": "taskplug.workflows.launch_plan",
+    "CronSchedule": "taskplug.workflows.schedule",
+    "FixedRate": "taskplug.workflows.schedule",
+    "Email": "taskplug.workflows.notification",
+    "Slack": "taskplug.workflows.notification",
+    "PagerDuty": "taskplug.workflows.notification",
+    "WorkflowExecutionPhase": "taskplug.workflows.notification",
+    "reference_task": "taskplug.workflows.reference",
+    "reference_workflow": "taskplug.workflows.reference",
+    "reference_launch_plan": "taskplug.workflows.reference",
+    "get_reference_entity": "taskplug.workflows.reference",
+    "TaskReference": "taskplug.workflows.reference",
+    "WorkflowReference": "taskplug.workflows.reference",
+    "LaunchPlanReference": "taskplug.workflows.reference",
+    "sleep": "taskplug.workflows.gate",
+    "wait_for_input": "taskplug.workflows.gate",
+    "approve": "taskplug.workflows.gate",
+    "Workflow": "taskplug.workflows.imperative",
+    "Echo": "taskplug.tasks.echo",
+    # -- end of workstream LP
 }
 
 __all__ = sorted([*_EXPORTS, "eager", "__version__"])
@@ -98,6 +122,28 @@ if TYPE_CHECKING:
         WorkflowFailurePolicy,
         workflow,
     )
+
+
+if TYPE_CHECKING:  # issue 15, workstream LP
+    from taskplug.tasks.echo import Echo
+    from taskplug.workflows.gate import approve, sleep, wait_for_input
+    from taskplug.workflows.imperative import Workflow
+    from taskplug.workflows.launch_plan import (
+        ConcurrencyLimitBehavior,
+        ConcurrencyPolicy,
+        LaunchPlan,
+    )
+    from taskplug.workflows.notification import Email, PagerDuty, Slack, WorkflowExecutionPhase
+    from taskplug.workflows.reference import (
+        LaunchPlanReference,
+        TaskReference,
+        WorkflowReference,
+        get_reference_entity,
+        reference_launch_plan,
+        reference_task,
+        reference_workflow,
+    )
+    from taskplug.workflows.schedule import CronSchedule, FixedRate
 
 
 #: Names that live in plugin distributions: ``from taskplug import eager`` as in flytekit.

@@ -17,6 +17,7 @@ import signal
 from typing import TYPE_CHECKING, Any
 
 from taskplug.errors import TaskplugError
+from taskplug.exceptions.eager import EagerException
 
 if TYPE_CHECKING:
     from taskplug_eager.record import ChildExecution
@@ -56,8 +57,11 @@ class EagerNotAwaitedWarning(RuntimeWarning):
     """An eager task was called but the coroutine it returned was never awaited."""
 
 
-class EagerChildError(EagerError):
+class EagerChildError(EagerError, EagerException):
     """A child execution failed; ``execution`` is its record entry (``ChildExecution``).
+
+    It is an ``EagerException`` (``taskplug.exceptions.eager``, flytekit's name), so
+    ``except EagerException`` in an eager function catches it.
 
     Errors rebuilt from another process derive from this class *and* the child's original
     exception class; ``original_type`` is the child's exception's qualified name,

@@ -19,12 +19,19 @@ __all__ = ["run"]
 
 def _task_command(t: PythonTask[Any], path: str) -> click.Command:
     iface = t.python_interface
+    defaults = dict(iface.defaults)
+    fixed: dict[str, Any] = {}
+    if getattr(t, "entity_kind", "task") == "launch plan":  # its saved inputs are defaults
+        fixed = getattr(t, "raw_fixed_inputs", {})
+        defaults.update(getattr(t, "default_inputs", {}))
     params: list[click.Parameter] = []
     for name, typ in iface.inputs.items():
-        has_default = name in iface.defaults
+        if name in fixed:
+            continue
+        has_default = name in defaults
         extra: dict[str, Any] = {}
         if has_default:
-            extra["default"] = option_default(iface.defaults[name])
+            extra["default"] = option_default(defaults[name])
             extra["show_default"] = extra["default"] is not None
         params.append(
             click.Option(
@@ -40,9 +47,9 @@ def _task_command(t: PythonTask[Any], path: str) -> click.Command:
     def callback(**values: Any) -> None:
         _run_task(t, values)
 
-    docs = t.docs
+    docs = getattr(t, "docs", None)
     kind = getattr(t, "entity_kind", "task")
-    summary = docs.short_description or f"Run {kind} {t.name}."
+    summary = (docs.short_description if docs is not None else "") or f"Run {kind} {t.name}."
     return click.Command(
         t.name.rpartition(".")[2],
         params=params,

@@ -14,7 +14,14 @@ if TYPE_CHECKING:
 
     from taskplug.tasks.base import PythonTask
 
-__all__ = ["find_task", "load_entities", "load_module", "load_tasks", "load_workflows"]
+__all__ = [
+    "find_task",
+    "load_entities",
+    "load_launch_plans",
+    "load_module",
+    "load_tasks",
+    "load_workflows",
+]
 
 
 def _module_name_for(path: str) -> tuple[str, str]:
@@ -84,15 +91,30 @@ def load_workflows(module: ModuleType, *, own_only: bool = True) -> dict[str, An
     return found
 
 
+def load_launch_plans(module: ModuleType) -> dict[str, Any]:
+    """Launch plans created in ``module`` and held by one of its attributes."""
+    from taskplug.workflows.launch_plan import LaunchPlan
+
+    found: dict[str, Any] = {}
+    for attr, value in vars(module).items():
+        if isinstance(value, LaunchPlan) and value.instantiated_in in ("", module.__name__):
+            found[attr] = value
+    return found
+
+
 def load_entities(module: ModuleType) -> dict[str, Any]:
-    """Tasks and workflows declared in ``module``, in the order the module defines them."""
+    """Tasks, workflows and launch plans declared in ``module``, in the module's order."""
     wanted = {**load_tasks(module), **load_workflows(module)}
+    if "taskplug.workflows.launch_plan" in sys.modules:  # no launch plan without the module
+        wanted.update(load_launch_plans(module))
     return {attr: wanted[attr] for attr in vars(module) if attr in wanted}
 
 
 def find_task(module: ModuleType, name: str, path: str) -> Any:
     """The task or workflow called ``name`` (attribute, full or short name) in ``module``."""
     entities = {**load_tasks(module, own_only=False), **load_workflows(module, own_only=False)}
+    if "taskplug.workflows.launch_plan" in sys.modules:
+        entities.update(load_launch_plans(module))
     if name in entities:
         return entities[name]
     for t in entities.values():

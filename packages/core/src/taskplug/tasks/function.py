@@ -413,7 +413,7 @@ def _caller_module(depth: int) -> str:
     if name == "__main__":
         path = frame.f_globals.get("__file__")
         if path:
-            import os
+            from taskplug.tasks.interface import module_name_for_file
 
-            return os.path.splitext(os.path.basename(str(path)))[0]
+            return module_name_for_file(str(path))
     return name

@@ -23,6 +23,8 @@ __all__ = [
     "default_output_tuple",
     "describe_type",
     "has_value_return",
+    "module_name_for_file",
+    "module_of",
     "output_names_for",
     "transform_function",
 ]
@@ -419,13 +421,40 @@ def parse_docstring_params(doc: str) -> dict[str, str]:
 
 
 def module_of(fn: Callable[..., Any]) -> str:
-    """The importable module name of ``fn`` (``__main__`` becomes the script's file stem)."""
-    mod = str(fn.__module__)
-    if mod == "__main__":
-        main = sys.modules.get("__main__")
-        path = getattr(main, "__file__", None)
-        if path:
-            import os
+    """The module name of ``fn`` as flytekit 1.16 names it (entity names start with it).
 
-            return os.path.splitext(os.path.basename(str(path)))[0]
-    return mod
+    ``__main__`` becomes the script's module name; a module whose file sits in a package
+    folder (``__init__.py`` next to it) is named from the outermost such folder, so
+    ``python pkg/script.py`` names its tasks ``pkg.script.x``, as flytekit does.
+    """
+    mod = str(fn.__module__)
+    cached = _MODULE_NAMES.get(mod)
+    if cached is not None:
+        return cached
+    module = sys.modules.get(mod)
+    path = getattr(module, "__file__", None)
+    name = mod
+    if path and str(path).endswith(".py"):
+        full = module_name_for_file(str(path))
+        if mod == "__main__" or len(full) > len(mod):
+            name = full
+    if mod != "__main__":  # __main__ may be another script later (runpy)
+        _MODULE_NAMES[mod] = name
+    return name
+
+
+_MODULE_NAMES: dict[str, str] = {}
+
+
+def module_name_for_file(path: str) -> str:
+    """The dotted module name of a ``.py`` file, walking up the folders with ``__init__.py``."""
+    import os
+
+    directory, filename = os.path.split(os.path.abspath(path))
+    parts = [os.path.splitext(filename)[0]]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        if not package:
+            break
+        parts.insert(0, package)
+    return ".".join(parts)

@@ -20,7 +20,9 @@ __all__ = ["DATACLASS", "LITERAL", "PICKLE", "UNION", "pydantic_transformer", "r
 
 def register_builtins(registry: TypeTransformerRegistry) -> None:
     """Register the transformers of the built-in types (by class; MRO lookups find them)."""
-    for tr in [*PRIMITIVE_TRANSFORMERS, LIST, DICT, ENUM, FILE, DIRECTORY]:
+    from taskplug.types.error.error import ERROR
+
+    for tr in [*PRIMITIVE_TRANSFORMERS, LIST, DICT, ENUM, FILE, DIRECTORY, ERROR]:
         registry.register(tr)
 
 

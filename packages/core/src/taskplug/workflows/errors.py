@@ -5,7 +5,7 @@ output binding, the wrong number of returned values. ``WorkflowTypeError`` (a ``
 a value or promise does not fit the input it is bound to, or a call has an unknown, missing or
 repeated argument. ``PromiseUsageError`` (a ``TypeError``): a promise — the future output of a
 node — was used as a Python value while the workflow was compiled (``if p:``, ``p + 1``,
-``len(p)``, ``f"{p}"``).
+``len(p)``).
 """
 
 from __future__ import annotations

@@ -154,6 +154,7 @@ class WorkflowBase:
         self._outputs: list[tuple[str, Spec]] = []
         self._order: list[int] | None = None
         self._warned = False
+        self._used = False  # called, used in another workflow or serialized (see __repr__)
 
     # -- properties (flytekit's names) ------------------------------------------------------
 
@@ -289,6 +290,7 @@ class WorkflowBase:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """A sub-workflow node while compiling; otherwise a local run returning Python values."""
+        self._used = True
         state = COMPILING.get()
         if state is not None:
             return state.call(self, args, kwargs)
@@ -315,10 +317,10 @@ class WorkflowBase:
         try:
             out = self.dispatch_execute(lm)
         except UserCodeError as err:
-            self._run_failure_handler(kwargs)
             failure = user_exception(err)
-        except Exception:
-            self._run_failure_handler(kwargs)
+            self._run_failure_handler(kwargs, failure)
+        except Exception as exc:
+            self._run_failure_handler(kwargs, exc)
             raise
         else:
             return from_literal_map(
@@ -343,12 +345,18 @@ class WorkflowBase:
                 stacklevel=4,
             )
 
-    def _run_failure_handler(self, inputs: dict[str, Any]) -> None:
+    def _run_failure_handler(self, inputs: dict[str, Any], exc: BaseException) -> None:
         handler = self._on_failure
         if handler is None:
             return
         theirs = handler.python_interface.inputs
-        handler(**{k: v for k, v in inputs.items() if k in theirs})
+        args = {k: v for k, v in inputs.items() if k in theirs}
+        if "err" in theirs and "err" not in args:  # as flytekit: a FlyteError named err
+            from taskplug.types.error.error import FlyteError
+
+            node = self._failure_node.id if self._failure_node is not None else ""
+            args["err"] = FlyteError(message=str(exc), failed_node_id=node)
+        handler(**args)
 
     def dispatch_execute(
         self,
@@ -369,7 +377,28 @@ class WorkflowBase:
         )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self._name!r}, nodes={len(self._nodes)})"
+        """flytekit's form: ``WorkflowBase - name && Inputs (n): {...} && Outputs …``.
+
+        flytekit compiles a workflow on first use, so its output bindings show only once the
+        workflow was called, used in another workflow or serialized; so do they here.
+        """
+        iface = self._python_interface
+        bindings = "[]"
+        if self._used:
+            from taskplug.workflows.bindings import fill_binding_data
+
+            parts = []
+            from flyteidl.core.literals_pb2 import Binding
+
+            for var, spec in self._outputs:
+                b = Binding(var=var)
+                fill_binding_data(b.binding, spec)
+                parts.append(str(b))
+            bindings = "[" + ", ".join(parts) + "]"
+        return (
+            f"WorkflowBase - {self._name} && Inputs ({len(iface.inputs)}): {iface.inputs} && "
+            f"Outputs ({len(iface.outputs)}): {iface.outputs} && Output bindings: {bindings} && "
+        )
 
 
 def check_input_promise(name: str, p: Any) -> Promise:

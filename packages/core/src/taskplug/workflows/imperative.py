@@ -31,7 +31,7 @@ from taskplug.workflows.workflow import (
     WorkflowMetadataDefaults,
 )
 
-__all__ = ["ImperativeWorkflow"]
+__all__ = ["ImperativeWorkflow", "Workflow"]
 
 #: Id of an imperative workflow's failure node (flytekit's ``DEFAULT_FAILURE_NODE_ID``).
 FAILURE_NODE_ID = "efn"
@@ -106,6 +106,8 @@ class ImperativeWorkflow(WorkflowBase):
 
     def add_entity(self, entity: Any, **kwargs: Any) -> Node:
         """Add a node calling ``entity`` with these inputs (values or promises); returns it."""
+        if getattr(entity, "entity_kind", None) == "launch plan":
+            kwargs = entity._inputs((), kwargs)  # its saved inputs fill what is not given
         self._state.call(entity, (), kwargs)
         self._mark_used(kwargs.values())
         self._order = None
@@ -118,6 +120,10 @@ class ImperativeWorkflow(WorkflowBase):
     def add_subwf(self, sub_wf: WorkflowBase, **kwargs: Any) -> Node:
         """:meth:`add_entity` for a sub-workflow."""
         return self.add_entity(sub_wf, **kwargs)
+
+    def add_launch_plan(self, launch_plan: Any, **kwargs: Any) -> Node:
+        """:meth:`add_entity` for a launch plan (its saved inputs fill what is not given)."""
+        return self.add_entity(launch_plan, **kwargs)
 
     def _mark_used(self, values: Any) -> None:
         for value in values:
@@ -183,3 +189,7 @@ class ImperativeWorkflow(WorkflowBase):
 
     def compile(self, **kwargs: Any) -> None:
         """Nothing to do: the graph is built by the ``add_*`` calls."""
+
+
+#: flytekit's name for the imperative builder (``from flytekit import Workflow``).
+Workflow = ImperativeWorkflow

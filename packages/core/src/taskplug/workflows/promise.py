@@ -3,9 +3,10 @@
 A :class:`Promise` stands for one output of a node (or one input of the workflow) that exists
 only when the workflow runs. It can be passed to other calls, returned from the workflow, and
 given per-node overrides (``t(x=1).with_overrides(retries=3)``). Anything that needs its value
-now — ``if p:``, ``p + 1``, ``len(p)``, ``for x in p``, ``f"{p}"``, ``p == 1`` — raises
+now — ``if p:``, ``p + 1``, ``len(p)``, ``for x in p``, ``p == 1`` — raises
 :class:`~taskplug.workflows.errors.PromiseUsageError` naming the workflow, the node and the
-output, because the value does not exist while the graph is being built.
+output, because the value does not exist while the graph is being built. ``str(p)`` and
+``f"{p}"`` give flytekit's description of the promise (``Promise(node:n0.o0.[])``).
 
 A call of an entity with no outputs returns a :class:`VoidPromise` (it can order nodes and take
 overrides, nothing else); several outputs come back as a named tuple of promises (see
@@ -151,11 +152,21 @@ class Promise:
             node=None if self.is_workflow_input else node.id,
         )
 
+    # -- issue 15, PSTR: str() and f-strings describe the promise, as flytekit's do --------
+
     def __str__(self) -> str:
-        self._fail("it cannot be turned into a string while the workflow is compiled")
+        """``Promise(node:n0.o0.[])``: flytekit's text for a promise (node id, output, path).
+
+        A ``print(p)`` or ``f"{p}"`` in a workflow body shows it; the value itself exists
+        only when the workflow runs.
+        """
+        node_id = "" if self.is_workflow_input else self._node.id
+        return f"Promise(node:{node_id}.{self._var}.[])"
 
     def __format__(self, spec: str) -> str:
-        self._fail('it cannot be formatted while the workflow is compiled (`f"{p}"`)')
+        return format(str(self), spec)
+
+    # -- end of PSTR
 
     def __hash__(self) -> int:
         return id(self)

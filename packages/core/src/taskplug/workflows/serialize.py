@@ -93,16 +93,20 @@ class Registrable:
         self.entries: list[tuple[str, Any, Any]] = []
         self._tasks: dict[int, tuple[Any, tasks_pb2.TaskSpec]] = {}
         self._workflows: dict[int, tuple[Any, admin_workflow_pb2.WorkflowSpec]] = {}
-        self._plans: dict[int, tuple[Any, launch_plan_pb2.LaunchPlan]] = {}
+        self._plans: dict[str, tuple[Any, launch_plan_pb2.LaunchPlan]] = {}
 
     def add(self, entity: Any) -> None:
-        """Add a task, or a workflow and its default launch plan (with what they use).
+        """Add a task, a workflow and its default launch plan, or a launch plan (with what
+        they use). Reference entities point at what is registered already: nothing to add.
 
         A task that runs as a workflow of its own (it has ``get_as_workflow()``, as eager tasks
         do) also brings that workflow and its default launch plan, as in flytekit.
         """
         from taskplug.tasks.base import PythonTask
+        from taskplug.workflows.launch_plan import LaunchPlan
 
+        if getattr(entity, "is_reference", False):
+            return
         if isinstance(entity, PythonTask):
             self.task(entity)
             as_workflow = getattr(entity, "get_as_workflow", None)
@@ -110,6 +114,8 @@ class Registrable:
                 wf = as_workflow()
                 self.workflow(wf)
                 self.launch_plan(wf)
+        elif isinstance(entity, LaunchPlan):
+            self.launch_plan(entity)
         else:
             self.workflow(entity)
             self.launch_plan(entity)
@@ -150,16 +156,27 @@ class Registrable:
         self.entries.append(("workflow", wf, spec))
         return spec
 
-    def launch_plan(self, wf: WorkflowBase) -> launch_plan_pb2.LaunchPlan:
-        """The default launch plan of ``wf`` (same name; the workflow's defaults as inputs)."""
-        hit = self._plans.get(id(wf))
+    def launch_plan(self, plan: Any) -> launch_plan_pb2.LaunchPlan:
+        """The admin ``LaunchPlan`` of a :class:`~taskplug.workflows.launch_plan.LaunchPlan`,
+        or of a workflow's default launch plan (same name, the workflow's defaults as inputs);
+        its workflow comes first. One entry per launch plan name."""
+        from taskplug.workflows.launch_plan import LaunchPlan
+        from taskplug.workflows.lp_wire import launch_plan_message
+
+        if not isinstance(plan, LaunchPlan):
+            cached = LaunchPlan.CACHE.get(plan.name)
+            if cached is not None and cached.workflow is plan and cached._is_default:
+                plan = cached
+            else:
+                plan = LaunchPlan.default_for(plan)
+        hit = self._plans.get(plan.name)
         if hit is not None:
             return hit[1]
-        self.workflow(wf)
-        plan = default_launch_plan(wf, self.settings)
-        self._plans[id(wf)] = (wf, plan)
-        self.entries.append(("launch_plan", wf, plan))
-        return plan
+        self.workflow(plan.workflow)
+        msg = launch_plan_message(plan, self.settings)
+        self._plans[plan.name] = (plan, msg)
+        self.entries.append(("launch_plan", plan, msg))
+        return msg
 
     def task_templates(self) -> list[Any]:
         """The ``TaskTemplate`` of every task added so far, in order."""
@@ -178,6 +195,7 @@ def fill_workflow_template(
     from taskplug.serialization import fill_interface
 
     wf.check_ids()
+    wf._used = True
     _identifier(msg.id, identifier_pb2.WORKFLOW, wf.name, reg.settings)
     policy = wf.workflow_metadata.on_failure.value
     msg.metadata.SetInParent()
@@ -229,6 +247,10 @@ def fill_node(
         if node.overrides is not None and node.overrides.any_set():
             _check_target(node, spec.template)
         return
+    fill = getattr(entity, "fill_node", None)
+    if fill is not None:  # launch plans, reference entities, gates: they write their target
+        fill(msg, reg)
+        return
     wf_spec = reg.workflow(entity)
     msg.workflow_node.sub_workflow_ref.CopyFrom(wf_spec.template.id)
     for template in (wf_spec.template, *wf_spec.sub_workflows):
@@ -269,47 +291,10 @@ def default_launch_plan(
     An input with a default is optional with that default; an ``Optional`` input without one
     defaults to ``None``; any other input is required.
     """
-    from flyteidl.admin import launch_plan_pb2
-    from flyteidl.core import identifier_pb2, interface_pb2
+    from taskplug.workflows.launch_plan import LaunchPlan
+    from taskplug.workflows.lp_wire import launch_plan_message
 
-    from taskplug.serialization import typed_interface
-    from taskplug.types.engine import NoneType
-
-    iface = wf.python_interface
-    variables = typed_interface(iface).inputs.variables
-    lp = launch_plan_pb2.LaunchPlan()
-    _identifier(lp.id, identifier_pb2.LAUNCH_PLAN, wf.name, settings)
-    spec = lp.spec
-    _identifier(spec.workflow_id, identifier_pb2.WORKFLOW, wf.name, settings)
-    spec.entity_metadata.SetInParent()
-    params = spec.default_inputs.parameters
-    spec.default_inputs.SetInParent()
-    for name, conv in iface.input_converters.items():
-        p: interface_pb2.Parameter = params[name]
-        p.var.CopyFrom(variables[name])
-        if name in iface.defaults and iface.defaults[name] is not None:
-            p.default.CopyFrom(conv.to_literal(iface.defaults[name]))
-        elif _optional(conv.python_type, NoneType):
-            p.default.scalar.none_type.SetInParent()
-        else:
-            p.required = True
-    spec.fixed_inputs.SetInParent()
-    spec.labels.SetInParent()
-    spec.annotations.SetInParent()
-    spec.raw_output_data_config.SetInParent()
-    closure = lp.closure
-    closure.expected_inputs.SetInParent()
-    closure.expected_outputs.SetInParent()
-    return lp
-
-
-def _optional(t: Any, none: type) -> bool:
-    import typing
-
-    from taskplug.types.engine import is_union, strip_annotated
-
-    t = strip_annotated(t)
-    return is_union(t) and none in typing.get_args(t)
+    return launch_plan_message(LaunchPlan.default_for(wf), settings)
 
 
 def outputs_literal_map(wf: WorkflowBase) -> Any:

@@ -1,0 +1,1 @@
+"""Exceptions under flytekit's module paths (``taskplug.exceptions.eager``)."""

@@ -1,0 +1,726 @@
+"""Launch plans: a workflow with saved inputs, a schedule and notifications (flytekit's API).
+
+::
+
+    default = LaunchPlan.get_or_create(pipeline)              # the default launch plan
+    nightly = LaunchPlan.get_or_create(
+        name="nightly", workflow=pipeline,
+        default_inputs={"n": 10},                              # may be changed at launch
+        fixed_inputs={"label": "nightly"},                     # may not
+        schedule=CronSchedule(schedule="0 2 * * *"),
+        notifications=[Email(phases=[WorkflowExecutionPhase.FAILED], recipients_email=[...])],
+    )
+    nightly()          # runs the workflow here with the saved inputs
+    nightly(n=3)       # defaults can be overridden, fixed inputs cannot
+
+Inside a workflow, calling a launch plan adds a launch-plan node (``workflow_node.launchplan_ref``):
+on a cluster it starts an execution of its own. Serialization (``taskplug serialize``,
+``taskplug package``) writes each launch plan as the admin ``LaunchPlan`` flytekit writes
+(:mod:`taskplug.workflows.lp_wire`).
+
+Launch plans are kept by name in :attr:`LaunchPlan.CACHE`, as in flytekit: ``get_or_create``
+with the same name and settings returns the same object, a different workflow or different
+settings under a taken name raise :class:`LaunchPlanError`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from taskplug.errors import TaskplugError, TaskSignatureError, TypeTransformerFailedError
+from taskplug.workflows.compilation import COMPILING
+
+if TYPE_CHECKING:
+    from flyteidl.admin import launch_plan_pb2
+    from flyteidl.core import literals_pb2, workflow_pb2
+
+    from taskplug.context import ExecutionParameters
+    from taskplug.tasks.interface import Interface
+    from taskplug.workflows.graph import WorkflowBase
+    from taskplug.workflows.metadata import NodeMetadata
+    from taskplug.workflows.notification import Notification
+    from taskplug.workflows.serialize import Registrable
+
+__all__ = [
+    "ConcurrencyLimitBehavior",
+    "ConcurrencyPolicy",
+    "LaunchPlan",
+    "LaunchPlanError",
+]
+
+
+class LaunchPlanError(TaskplugError, ValueError):
+    """A launch plan cannot be made as asked (a taken name, an unknown input, a bad setting)."""
+
+
+class ConcurrencyLimitBehavior:
+    """What Flyte does when a launch plan's concurrency limit is reached."""
+
+    #: Skip the new execution (flyteidl ``CONCURRENCY_LIMIT_BEHAVIOR_SKIP``, 1).
+    SKIP = 1
+
+    @classmethod
+    def enum_to_string(cls, val: int) -> str:
+        """``"SKIP"`` or ``"<UNKNOWN>"``."""
+        return "SKIP" if val == cls.SKIP else "<UNKNOWN>"
+
+
+@dataclass(frozen=True)
+class ConcurrencyPolicy:
+    """At most ``max_concurrency`` executions of the launch plan at a time."""
+
+    max_concurrency: int
+    behavior: int = ConcurrencyLimitBehavior.SKIP
+
+    def __post_init__(self) -> None:
+        m = self.max_concurrency
+        if isinstance(m, bool) or not isinstance(m, int) or m < 1:
+            raise LaunchPlanError(f"ConcurrencyPolicy: max_concurrency must be >= 1, got {m!r}")
+
+    def to_flyte_idl(self) -> launch_plan_pb2.ConcurrencyPolicy:
+        """The flyteidl admin ``ConcurrencyPolicy``."""
+        from flyteidl.admin import launch_plan_pb2
+
+        return launch_plan_pb2.ConcurrencyPolicy(
+            max=self.max_concurrency,
+            behavior=self.behavior,
+        )
+
+
+def _caller_module() -> str:
+    """The module (outside taskplug) that is creating a launch plan (``__main__`` resolved)."""
+    frame = sys._getframe(2)
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("taskplug."):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return ""
+    name = str(frame.f_globals.get("__name__", ""))
+    if name == "__main__":
+        from taskplug.tasks.interface import module_name_for_file
+
+        path = frame.f_globals.get("__file__")
+        return module_name_for_file(str(path)) if path else name
+    return name
+
+
+def _str_map(plan: str, what: str, value: Any) -> dict[str, str] | None:
+    if value is None:
+        return None
+    values = getattr(value, "values", value)  # flytekit's Labels / Annotations keep a .values
+    if callable(values):
+        values = value
+    if not isinstance(values, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+    ):
+        raise LaunchPlanError(
+            f"launch plan {plan!r}: {what} must be a dict of str to str, got {value!r}"
+        )
+    return dict(values)
+
+
+_UNSET: Any = object()
+
+
+class LaunchPlan:
+    """A workflow plus saved inputs, schedule, notifications and execution settings.
+
+    Build one with :meth:`get_or_create`, :meth:`create` or :meth:`get_default_launch_plan`
+    (the constructor takes the same keyword arguments as :meth:`create`, without caching).
+    """
+
+    #: Launch plans by name (flytekit's ``LaunchPlan.CACHE``).
+    CACHE: ClassVar[dict[str, LaunchPlan]] = {}
+    entity_kind = "launch plan"
+
+    def __init__(
+        self,
+        name: str,
+        workflow: WorkflowBase,
+        *,
+        default_inputs: Mapping[str, Any] | None = None,
+        fixed_inputs: Mapping[str, Any] | None = None,
+        schedule: Any = None,
+        notifications: Sequence[Notification] | None = None,
+        labels: Any = None,
+        annotations: Any = None,
+        raw_output_data_config: Any = None,
+        max_parallelism: int | None = None,
+        security_context: Any = None,
+        auth_role: Any = None,
+        trigger: Any = None,
+        overwrite_cache: bool | None = None,
+        auto_activate: bool = False,
+        concurrency: ConcurrencyPolicy | None = None,
+        instantiated_in: str | None = None,
+    ) -> None:
+        from taskplug.workflows.graph import WorkflowBase
+
+        if not isinstance(name, str) or not name:
+            raise LaunchPlanError(f"a launch plan needs a non-empty name, got {name!r}")
+        if not isinstance(workflow, WorkflowBase):
+            raise LaunchPlanError(
+                f"launch plan {name!r}: workflow must be a workflow (@workflow or "
+                f"ImperativeWorkflow), got {type(workflow).__name__}"
+            )
+        self._name = name
+        self._workflow = workflow
+        label = f"launch plan {name!r}"
+        iface = workflow.python_interface
+        self._defaults = self._check_inputs(label, "default_inputs", default_inputs, iface)
+        self._fixed = self._check_inputs(label, "fixed_inputs", fixed_inputs, iface)
+        self._default_literals = self._literals(label, "default input", self._defaults, iface)
+        self._fixed_literals = self._literals(label, "fixed input", self._fixed, iface)
+        self._schedule = self._check_schedule(label, schedule, workflow)
+        self._notifications = self._check_notifications(label, notifications)
+        self._labels = _str_map(name, "labels", labels)
+        self._annotations = _str_map(name, "annotations", annotations)
+        self._raw_output = self._check_raw_output(label, raw_output_data_config)
+        if max_parallelism is not None and (
+            isinstance(max_parallelism, bool)
+            or not isinstance(max_parallelism, int)
+            or max_parallelism < 0
+        ):
+            raise LaunchPlanError(f"{label}: max_parallelism must be an int >= 0")
+        self._max_parallelism = max_parallelism
+        self._security_context = self._check_security(label, security_context, auth_role)
+        if trigger is not None:
+            raise LaunchPlanError(
+                f"{label}: trigger= (artifact triggers) is not supported; use schedule="
+            )
+        if overwrite_cache is not None and not isinstance(overwrite_cache, bool):
+            raise LaunchPlanError(f"{label}: overwrite_cache must be True, False or None")
+        self._overwrite_cache = overwrite_cache
+        self._auto_activate = bool(auto_activate)
+        if concurrency is not None and not isinstance(concurrency, ConcurrencyPolicy):
+            raise LaunchPlanError(f"{label}: concurrency must be a ConcurrencyPolicy")
+        self._concurrency = concurrency
+        self._saved = {**self._defaults, **self._fixed}
+        self._instantiated_in = instantiated_in or ""
+
+    # -- checks -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_inputs(
+        label: str, what: str, values: Mapping[str, Any] | None, iface: Interface
+    ) -> dict[str, Any]:
+        if values is None:
+            return {}
+        if not isinstance(values, Mapping):
+            raise LaunchPlanError(f"{label}: {what} must be a dict of input name to value")
+        unknown = [k for k in values if k not in iface.inputs]
+        if unknown:
+            raise LaunchPlanError(
+                f"{label}: {what} names {', '.join(map(repr, unknown))}, which the workflow "
+                f"does not take; its inputs are: {', '.join(iface.input_names) or 'none'}"
+            )
+        return dict(values)
+
+    @staticmethod
+    def _literals(
+        label: str, what: str, values: dict[str, Any], iface: Interface
+    ) -> dict[str, literals_pb2.Literal]:
+        out = {}
+        for key, value in values.items():
+            conv = iface.input_converters[key]
+            try:
+                out[key] = conv.to_literal(value)
+            except TypeTransformerFailedError as exc:
+                raise LaunchPlanError(f"{label}, {what} {key!r}: {exc.detail}") from exc
+        return out
+
+    @staticmethod
+    def _check_schedule(label: str, schedule: Any, workflow: WorkflowBase) -> Any:
+        iface = workflow.python_interface
+        if schedule is None:
+            return None
+        if not callable(getattr(schedule, "to_flyte_idl", None)):
+            raise LaunchPlanError(
+                f"{label}: schedule must be a CronSchedule or FixedRate, got {schedule!r}"
+            )
+        arg = getattr(schedule, "kickoff_time_input_arg", None)
+        if arg:
+            t = iface.inputs.get(arg)
+            if t is None:
+                raise LaunchPlanError(
+                    f"{label}: the schedule's kickoff_time_input_arg {arg!r} is not an input of "
+                    f"workflow {workflow.name!r}; its inputs are: "
+                    f"{', '.join(iface.input_names) or 'none'}"
+                )
+            if t is not datetime.datetime:
+                raise LaunchPlanError(
+                    f"{label}: the schedule's kickoff_time_input_arg {arg!r} must be a "
+                    f"datetime.datetime input (the scheduled time), it is {t!r}"
+                )
+        return schedule
+
+    @staticmethod
+    def _check_notifications(label: str, notifications: Any) -> list[Notification]:
+        from taskplug.workflows.notification import Notification
+
+        if notifications is None:
+            return []
+        if isinstance(notifications, Notification):
+            notifications = [notifications]
+        if not isinstance(notifications, Sequence) or not all(
+            isinstance(n, Notification) for n in notifications
+        ):
+            raise LaunchPlanError(
+                f"{label}: notifications must be a list of Email, Slack or PagerDuty, got "
+                f"{notifications!r}"
+            )
+        return list(notifications)
+
+    @staticmethod
+    def _check_raw_output(label: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        prefix = getattr(value, "output_location_prefix", value)
+        if not isinstance(prefix, str):
+            raise LaunchPlanError(
+                f"{label}: raw_output_data_config must be a location prefix (str), got {value!r}"
+            )
+        return prefix
+
+    @staticmethod
+    def _check_security(label: str, context: Any, auth_role: Any) -> Any:
+        if auth_role is not None:
+            if context is not None:
+                raise LaunchPlanError(
+                    f"{label}: pass security_context= or the deprecated auth_role=, not both"
+                )
+            from flyteidl.core import security_pb2
+
+            context = security_pb2.SecurityContext()
+            iam = getattr(auth_role, "assumable_iam_role", None)
+            sa = getattr(auth_role, "kubernetes_service_account", None)
+            if iam:
+                context.run_as.iam_role = iam
+            if sa:
+                context.run_as.k8s_service_account = sa
+            context.run_as.SetInParent()
+            return context
+        if context is None:
+            return None
+        from flyteidl.core import security_pb2
+
+        msg = (
+            context.to_flyte_idl() if callable(getattr(context, "to_flyte_idl", None)) else context
+        )
+        if not isinstance(msg, security_pb2.SecurityContext):
+            raise LaunchPlanError(
+                f"{label}: security_context must be a flyteidl SecurityContext, got {context!r}"
+            )
+        return msg
+
+    # -- construction (flytekit's class methods) --------------------------------------------
+
+    @staticmethod
+    def get_default_launch_plan(*args: Any, workflow: Any = None, ctx: Any = None) -> LaunchPlan:
+        """The default launch plan of ``workflow``: its name, its defaults, nothing else.
+
+        Takes ``(workflow)`` or flytekit's ``(ctx, workflow)`` (the context is not needed and
+        is ignored). Cached: the same workflow gives the same object.
+        """
+        if workflow is None:
+            if len(args) == 1:
+                workflow = args[0]
+            elif len(args) == 2:
+                workflow = args[1]
+            else:
+                raise TypeError(
+                    "get_default_launch_plan() takes the workflow, or (ctx, workflow) as in "
+                    f"flytekit; got {len(args)} positional argument(s)"
+                )
+        elif args:
+            raise TypeError("get_default_launch_plan(): pass the workflow once")
+        name = getattr(workflow, "name", None)
+        cached = LaunchPlan.CACHE.get(name) if isinstance(name, str) else None
+        if cached is not None and cached._workflow is workflow:
+            return cached
+        plan = LaunchPlan.default_for(workflow)
+        plan._instantiated_in = _caller_module()
+        LaunchPlan.CACHE[plan.name] = plan
+        return plan
+
+    @staticmethod
+    def default_for(workflow: WorkflowBase) -> LaunchPlan:
+        """A new default launch plan of ``workflow`` (not cached): saved inputs are its defaults."""
+        plan = LaunchPlan(getattr(workflow, "name", ""), workflow)
+        plan._saved = {k: v for k, v in workflow.python_interface.defaults.items()}
+        plan._is_default = True
+        return plan
+
+    _is_default = False
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        workflow: WorkflowBase,
+        default_inputs: Mapping[str, Any] | None = None,
+        fixed_inputs: Mapping[str, Any] | None = None,
+        schedule: Any = None,
+        notifications: Sequence[Notification] | None = None,
+        labels: Any = None,
+        annotations: Any = None,
+        raw_output_data_config: Any = None,
+        max_parallelism: int | None = None,
+        security_context: Any = None,
+        auth_role: Any = None,
+        trigger: Any = None,
+        overwrite_cache: bool | None = None,
+        auto_activate: bool = False,
+        concurrency: ConcurrencyPolicy | None = None,
+    ) -> LaunchPlan:
+        """A new named launch plan; a name already taken by another launch plan raises.
+
+        ``default_inputs`` may be changed when the plan is launched, ``fixed_inputs`` may not
+        (values are checked against the workflow's input types here). ``schedule`` is a
+        :class:`~taskplug.workflows.schedule.CronSchedule` or ``FixedRate``;
+        ``notifications`` a list of ``Email`` / ``Slack`` / ``PagerDuty``; ``labels`` and
+        ``annotations`` dicts; ``raw_output_data_config`` an output location prefix;
+        ``security_context`` a flyteidl ``SecurityContext``.
+        """
+        plan = cls(
+            name,
+            workflow,
+            default_inputs=default_inputs,
+            fixed_inputs=fixed_inputs,
+            schedule=schedule,
+            notifications=notifications,
+            labels=labels,
+            annotations=annotations,
+            raw_output_data_config=raw_output_data_config,
+            max_parallelism=max_parallelism,
+            security_context=security_context,
+            auth_role=auth_role,
+            trigger=trigger,
+            overwrite_cache=overwrite_cache,
+            auto_activate=auto_activate,
+            concurrency=concurrency,
+            instantiated_in=_caller_module(),
+        )
+        cached = cls.CACHE.get(name)
+        if cached is not None:
+            problem = cached._differs_from(plan)
+            if problem is not None:
+                raise LaunchPlanError(
+                    f"a launch plan named {name!r} already exists {problem}; launch plan names "
+                    "must be unique"
+                )
+        cls.CACHE[name] = plan
+        return plan
+
+    @classmethod
+    def get_or_create(
+        cls,
+        workflow: WorkflowBase,
+        name: str | None = None,
+        default_inputs: Mapping[str, Any] | None = None,
+        fixed_inputs: Mapping[str, Any] | None = None,
+        schedule: Any = None,
+        notifications: Sequence[Notification] | None = None,
+        labels: Any = None,
+        annotations: Any = None,
+        raw_output_data_config: Any = None,
+        max_parallelism: int | None = None,
+        security_context: Any = None,
+        auth_role: Any = None,
+        trigger: Any = None,
+        overwrite_cache: bool | None = None,
+        auto_activate: bool = False,
+        concurrency: ConcurrencyPolicy | None = None,
+    ) -> LaunchPlan:
+        """The launch plan called ``name`` (created on first use), or the default one.
+
+        Without ``name`` it is the workflow's default launch plan, and no other argument may
+        be given. With a name taken by a launch plan of another workflow or with other
+        settings, :class:`LaunchPlanError` is raised.
+        """
+        settings = {
+            "default_inputs": default_inputs,
+            "fixed_inputs": fixed_inputs,
+            "schedule": schedule,
+            "notifications": notifications,
+            "labels": labels,
+            "annotations": annotations,
+            "raw_output_data_config": raw_output_data_config,
+            "max_parallelism": max_parallelism,
+            "security_context": security_context,
+            "auth_role": auth_role,
+            "trigger": trigger,
+            "overwrite_cache": overwrite_cache,
+            "concurrency": concurrency,
+        }
+        if name is None:
+            given = [k for k, v in settings.items() if v is not None]
+            if given:
+                raise LaunchPlanError(
+                    f"LaunchPlan.get_or_create(): {', '.join(given)} need a launch plan name "
+                    "(name=...); without a name it returns the workflow's default launch plan, "
+                    "which has no other settings"
+                )
+            return cls.get_default_launch_plan(workflow)
+        plan = cls(
+            name,
+            workflow,
+            auto_activate=auto_activate,
+            instantiated_in=_caller_module(),
+            **settings,
+        )
+        cached = cls.CACHE.get(name)
+        if cached is not None:
+            problem = cached._differs_from(plan)
+            if problem is None:
+                if cached._workflow is workflow:
+                    return cached
+            else:
+                raise LaunchPlanError(
+                    f"a launch plan named {name!r} already exists {problem}; use another name"
+                )
+        cls.CACHE[name] = plan
+        return plan
+
+    def _differs_from(self, other: LaunchPlan) -> str | None:
+        """Why ``other`` cannot share this plan's name (``None``: it is the same plan)."""
+        if other._workflow is not self._workflow and other._workflow.name != self._workflow.name:
+            return (
+                f"for workflow {self._workflow.name!r} (this one is for {other._workflow.name!r})"
+            )
+        if self._is_default != other._is_default:
+            return "as the default launch plan of the workflow of that name"
+        for attr, what in (
+            ("_default_literals", "default_inputs"),
+            ("_fixed_literals", "fixed_inputs"),
+            ("_schedule", "schedule"),
+            ("_notifications", "notifications"),
+            ("_labels", "labels"),
+            ("_annotations", "annotations"),
+            ("_raw_output", "raw_output_data_config"),
+            ("_max_parallelism", "max_parallelism"),
+            ("_security_context", "security_context"),
+            ("_overwrite_cache", "overwrite_cache"),
+            ("_auto_activate", "auto_activate"),
+            ("_concurrency", "concurrency"),
+        ):
+            if getattr(self, attr) != getattr(other, attr):
+                return f"with other {what}"
+        return None
+
+    def clone_with(
+        self,
+        name: str,
+        *,
+        default_inputs: Mapping[str, Any] | None = None,
+        fixed_inputs: Mapping[str, Any] | None = None,
+        schedule: Any = _UNSET,
+        notifications: Sequence[Notification] | None = None,
+        labels: Any = None,
+        annotations: Any = None,
+        raw_output_data_config: Any = None,
+        max_parallelism: int | None = None,
+        security_context: Any = None,
+        overwrite_cache: bool | None = None,
+        auto_activate: bool = False,
+        concurrency: ConcurrencyPolicy | None = None,
+    ) -> LaunchPlan:
+        """A new (uncached) launch plan named ``name``: these settings, else this plan's."""
+        return LaunchPlan(
+            name,
+            self._workflow,
+            default_inputs=self._defaults if default_inputs is None else default_inputs,
+            fixed_inputs=self._fixed if fixed_inputs is None else fixed_inputs,
+            schedule=self._schedule if schedule is _UNSET else schedule,
+            notifications=notifications or self._notifications,
+            labels=labels or self._labels,
+            annotations=annotations or self._annotations,
+            raw_output_data_config=raw_output_data_config or self._raw_output,
+            max_parallelism=max_parallelism or self._max_parallelism,
+            security_context=security_context or self._security_context,
+            overwrite_cache=overwrite_cache or self._overwrite_cache,
+            auto_activate=auto_activate,
+            concurrency=concurrency or self._concurrency,
+            instantiated_in=_caller_module(),
+        )
+
+    # -- properties (flytekit's names) ------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The launch plan's name (the workflow's name for a default launch plan)."""
+        return self._name
+
+    @property
+    def workflow(self) -> WorkflowBase:
+        """The workflow it launches."""
+        return self._workflow
+
+    @property
+    def python_interface(self) -> Interface:
+        """The workflow's interface."""
+        return self._workflow.python_interface
+
+    @property
+    def interface(self) -> Interface:
+        """The workflow's interface."""
+        return self._workflow.python_interface
+
+    @property
+    def instantiated_in(self) -> str:
+        """The module the launch plan was created in."""
+        return self._instantiated_in
+
+    @property
+    def default_inputs(self) -> dict[str, Any]:
+        """The ``default_inputs`` given (Python values)."""
+        return dict(self._defaults)
+
+    @property
+    def raw_fixed_inputs(self) -> dict[str, Any]:
+        """The fixed inputs (Python values)."""
+        return dict(self._fixed)
+
+    @property
+    def fixed_inputs(self) -> literals_pb2.LiteralMap:
+        """The fixed inputs as a flyteidl ``LiteralMap`` (``.literals`` by name)."""
+        from flyteidl.core.literals_pb2 import LiteralMap
+
+        lm = LiteralMap()
+        for key, lit in self._fixed_literals.items():
+            lm.literals[key].CopyFrom(lit)
+        return lm
+
+    @property
+    def saved_inputs(self) -> dict[str, Any]:
+        """What a call uses for inputs it is not given: defaults and fixed inputs."""
+        return dict(self._saved)
+
+    @property
+    def parameters(self) -> Any:
+        """The flyteidl ``ParameterMap`` of the inputs that can be given at launch."""
+        from taskplug.workflows.lp_wire import parameter_map
+
+        return parameter_map(self)
+
+    @property
+    def schedule(self) -> Any:
+        """The schedule (``CronSchedule`` / ``FixedRate``) or ``None``."""
+        return self._schedule
+
+    @property
+    def notifications(self) -> list[Notification]:
+        """The notifications."""
+        return list(self._notifications)
+
+    @property
+    def labels(self) -> dict[str, str] | None:
+        """Labels of the executions it starts."""
+        return self._labels
+
+    @property
+    def annotations(self) -> dict[str, str] | None:
+        """Annotations of the executions it starts."""
+        return self._annotations
+
+    @property
+    def raw_output_data_config(self) -> str | None:
+        """Where the executions write their offloaded data (a location prefix)."""
+        return self._raw_output
+
+    @property
+    def max_parallelism(self) -> int | None:
+        """How many task nodes of an execution may run at once."""
+        return self._max_parallelism
+
+    @property
+    def security_context(self) -> Any:
+        """The flyteidl ``SecurityContext`` of the executions, or ``None``."""
+        return self._security_context
+
+    @property
+    def overwrite_cache(self) -> bool | None:
+        """Whether executions overwrite cached outputs."""
+        return self._overwrite_cache
+
+    @property
+    def should_auto_activate(self) -> bool:
+        """Whether registering it should activate it (client side, as in flytekit)."""
+        return self._auto_activate
+
+    @property
+    def concurrency(self) -> ConcurrencyPolicy | None:
+        """The concurrency policy."""
+        return self._concurrency
+
+    @property
+    def trigger(self) -> None:
+        """Always ``None`` (artifact triggers are not supported)."""
+        return None
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def _inputs(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        label = f"launch plan {self._name!r}"
+        if args:
+            raise TaskSignatureError(
+                f"{label} takes keyword arguments only ({', '.join(self.python_interface.inputs)})"
+            )
+        fixed = [k for k in kwargs if k in self._fixed]
+        if fixed:
+            raise TaskSignatureError(
+                f"{label}: input(s) {', '.join(map(repr, fixed))} are fixed by the launch plan "
+                f"and cannot be given (fixed: {self._fixed!r}); use another launch plan or "
+                "make them default_inputs"
+            )
+        return {**self._saved, **kwargs}
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """A launch-plan node while compiling a workflow; otherwise runs the workflow here.
+
+        Inputs not given come from the plan's default and fixed inputs, then the workflow's
+        defaults. Giving a fixed input raises :class:`~taskplug.errors.TaskSignatureError`.
+        """
+        inputs = self._inputs(args, kwargs)
+        state = COMPILING.get()
+        if state is not None:
+            return state.call(self, (), inputs)
+        return self._workflow(**inputs)
+
+    def construct_node_metadata(self) -> NodeMetadata:
+        """A launch-plan node's metadata: the workflow's (its short name, interruptible)."""
+        return self._workflow.construct_node_metadata()
+
+    def dispatch_execute(
+        self,
+        input_literal_map: literals_pb2.LiteralMap,
+        *,
+        params: ExecutionParameters | None = None,
+        mode: str = "local",
+    ) -> literals_pb2.LiteralMap:
+        """Run the workflow on a ``LiteralMap`` (a launch-plan node of a local run)."""
+        lm = input_literal_map
+        missing = [k for k in self._fixed_literals if k not in lm.literals]
+        if missing:
+            from flyteidl.core.literals_pb2 import LiteralMap
+
+            lm = LiteralMap()
+            lm.CopyFrom(input_literal_map)
+            for key in missing:
+                lm.literals[key].CopyFrom(self._fixed_literals[key])
+        return self._workflow.dispatch_execute(lm, params=params, mode=mode)
+
+    def fill_node(self, msg: workflow_pb2.Node, reg: Registrable) -> None:
+        """Serialization: a ``workflow_node.launchplan_ref`` (fixed inputs are not bound)."""
+        plan = reg.launch_plan(self)
+        if self._fixed:
+            keep = [b for b in msg.inputs if b.var not in self._fixed]
+            del msg.inputs[:]
+            msg.inputs.extend(keep)
+        msg.workflow_node.launchplan_ref.CopyFrom(plan.id)
+
+    def __repr__(self) -> str:
+        return f"LaunchPlan(name={self._name!r}, workflow={self._workflow.name!r})"
