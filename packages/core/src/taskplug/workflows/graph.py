@@ -318,10 +318,6 @@ class WorkflowBase:
             out = self.dispatch_execute(lm)
         except UserCodeError as err:
             failure = user_exception(err)
-            self._run_failure_handler(kwargs, failure)
-        except Exception as exc:
-            self._run_failure_handler(kwargs, exc)
-            raise
         else:
             return from_literal_map(
                 label, iface.output_converters, out, output_tuple=iface.output_tuple
@@ -345,7 +341,7 @@ class WorkflowBase:
                 stacklevel=4,
             )
 
-    def _run_failure_handler(self, inputs: dict[str, Any], exc: BaseException) -> None:
+    def _run_failure_handler(self, inputs: dict[str, Any], message: str) -> None:
         handler = self._on_failure
         if handler is None:
             return
@@ -355,7 +351,7 @@ class WorkflowBase:
             from taskplug.types.error.error import FlyteError
 
             node = self._failure_node.id if self._failure_node is not None else ""
-            args["err"] = FlyteError(message=str(exc), failed_node_id=node)
+            args["err"] = FlyteError(message=message, failed_node_id=node)
         handler(**args)
 
     def dispatch_execute(
@@ -365,16 +361,41 @@ class WorkflowBase:
         params: ExecutionParameters | None = None,
         mode: str = "local",
     ) -> literals_pb2.LiteralMap:
-        """Run the graph on a ``LiteralMap`` of inputs; return the ``LiteralMap`` of outputs."""
+        """Run the graph on a ``LiteralMap`` of inputs; return the ``LiteralMap`` of outputs.
+
+        When a node fails, the workflow's ``on_failure`` handler runs (with the workflow's
+        inputs, and a ``FlyteError`` as ``err`` when it takes one) before the error goes on, as
+        in flytekit: a failing sub-workflow runs its own handler, then its parent's.
+        """
         from taskplug.workflows.local import run_graph
 
-        return run_graph(
-            workflow=self._name,
-            nodes=self._nodes,
-            order=self.execution_order(),
-            outputs=self._outputs,
-            inputs=input_literal_map,
-        )
+        try:
+            return run_graph(
+                workflow=self._name,
+                nodes=self._nodes,
+                order=self.execution_order(),
+                outputs=self._outputs,
+                inputs=input_literal_map,
+            )
+        except Exception as exc:
+            if self._on_failure is not None:
+                self._handle_failure(input_literal_map, exc)
+            raise
+
+    def _handle_failure(self, lm: literals_pb2.LiteralMap, exc: Exception) -> None:
+        from taskplug.tasks.base import UserCodeError
+
+        if isinstance(exc, UserCodeError):  # flytekit's text for a task failed in a local run
+            text = f"Error encountered while executing {exc.task!r}:\n  {exc.original}"
+        else:
+            text = str(exc)
+        lits = lm.literals
+        inputs = {
+            name: conv.to_python(lits[name])
+            for name, conv in self._python_interface.input_converters.items()
+            if name in lits
+        }
+        self._run_failure_handler(inputs, text)
 
     def __repr__(self) -> str:
         """flytekit's form: ``WorkflowBase - name && Inputs (n): {...} && Outputs …``.
