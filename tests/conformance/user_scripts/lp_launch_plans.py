@@ -46,9 +46,15 @@ if __name__ == "__main__":
     print(feet_lp.name, feet_lp(), feet_lp(height=1.0))
     print(sorted(feet_lp.saved_inputs.items()))
     print(sorted(feet_lp.fixed_inputs.literals))
-    print(feet_lp is LaunchPlan.get_or_create(
-        name="feet_lp", workflow=room, default_inputs={"width": 10.0}, fixed_inputs={"unit": "ft2"}
-    ))
+    print(
+        feet_lp
+        is LaunchPlan.get_or_create(
+            name="feet_lp",
+            workflow=room,
+            default_inputs={"width": 10.0},
+            fixed_inputs={"unit": "ft2"},
+        )
+    )
     try:
         LaunchPlan.get_or_create(name="feet_lp", workflow=room, default_inputs={"width": 1.0})
     except Exception:

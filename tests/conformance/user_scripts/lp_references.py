@@ -14,8 +14,7 @@ from flytekit import reference_launch_plan, reference_task, task, workflow
     name="shared.clean_values",
     version="v12",
 )
-def clean_values(values: typing.List[float], limit: float) -> typing.List[float]:
-    ...
+def clean_values(values: typing.List[float], limit: float) -> typing.List[float]: ...
 
 
 @reference_launch_plan(
@@ -24,8 +23,7 @@ def clean_values(values: typing.List[float], limit: float) -> typing.List[float]
     name="shared.summary_lp",
     version="v3",
 )
-def summary(values: typing.List[float]) -> str:
-    ...
+def summary(values: typing.List[float]) -> str: ...
 
 
 @task
