@@ -313,7 +313,7 @@ def test_serialize_and_package_write_named_launch_plans(
 
 
 def test_run_a_launch_plan_uses_its_saved_inputs(lp_module: tuple[Path, str]) -> None:
-    path, name = lp_module
+    path, _ = lp_module
     runner = CliRunner()
     result = runner.invoke(main, ["run", str(path), "nightly"], terminal_width=200)
     assert result.exit_code == 0, result.output

@@ -250,6 +250,7 @@ def test_echo_returns_its_inputs_and_has_no_container() -> None:
 
 
 def test_taskplug_core_has_flytekits_module_paths() -> None:
+    import taskplug
     from taskplug.core.gate import approve as core_approve
     from taskplug.core.launch_plan import LaunchPlan
     from taskplug.core.notification import Email as CoreEmail
@@ -257,9 +258,8 @@ def test_taskplug_core_has_flytekits_module_paths() -> None:
     from taskplug.core.reference_entity import TaskReference
     from taskplug.core.schedule import CronSchedule as CoreCron
     from taskplug.core.task import Echo as CoreEcho
-    from taskplug.core.workflow import ImperativeWorkflow, reference_workflow as core_ref_wf
-
-    import taskplug
+    from taskplug.core.workflow import ImperativeWorkflow
+    from taskplug.core.workflow import reference_workflow as core_ref_wf
 
     assert CoreEcho is Echo and core_approve is approve and CoreEmail is Email
     assert CoreCron is CronSchedule and core_get is get_reference_entity

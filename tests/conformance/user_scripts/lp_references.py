@@ -49,7 +49,9 @@ if __name__ == "__main__":
         clean_values(values=[1.0], limit=2.0)
     except Exception as e:
         print("direct call:", "mock" in str(e))
-    with mock.patch.object(clean_values, "execute", return_value=[1.0, 2.0, 3.0]):
-        with mock.patch.object(summary, "execute", return_value="three values"):
-            print(tuple(pipeline(values=[1.0, 20.0])))
-            print(clean_values(values=[5.0], limit=1.0))
+    with (
+        mock.patch.object(clean_values, "execute", return_value=[1.0, 2.0, 3.0]),
+        mock.patch.object(summary, "execute", return_value="three values"),
+    ):
+        print(tuple(pipeline(values=[1.0, 20.0])))
+        print(clean_values(values=[5.0], limit=1.0))
