@@ -133,7 +133,9 @@ class Registrable:
             self.add(hint)
         spec = tasks_pb2.TaskSpec()
         spec.template.CopyFrom(serialize(task, self.settings))
-        description_entity(task.docs, spec.description)
+        if getattr(task, "_docs", None) is not None or hasattr(task, "_doc_source"):
+            # as flytekit: function tasks and documented tasks only (an Echo has none)
+            description_entity(task.docs, spec.description)
         self._tasks[id(task)] = (task, spec)
         self.entries.append(("task", task, spec))
         return spec
