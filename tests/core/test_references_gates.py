@@ -238,7 +238,7 @@ def test_echo_returns_its_inputs_and_has_no_container() -> None:
     assert one(radius=1.5) == 1.5 and two(a=1, b="x") == (1, "x")
     template = serialize(two, SETTINGS)
     assert template.type == "echo" and not template.HasField("container")
-    assert list(template.interface.outputs.variables) == ["o0", "o1"]
+    assert sorted(template.interface.outputs.variables) == ["o0", "o1"]
     with pytest.raises(ValueError, match="inputs must be a dict"):
         Echo(name="bad", inputs=[int])  # type: ignore[arg-type]
 
