@@ -22,6 +22,9 @@ def register_builtins(registry: TypeTransformerRegistry) -> None:
     """Register the transformers of the built-in types (by class; MRO lookups find them)."""
     for tr in [*PRIMITIVE_TRANSFORMERS, LIST, DICT, ENUM, FILE, DIRECTORY]:
         registry.register(tr)
+    from taskplug.types.tables import register_table_transformers  # tables (lazy pandas/arrow)
+
+    register_table_transformers(registry)
 
 
 @functools.cache
