@@ -121,7 +121,7 @@ class SQLTask(PythonInstanceTask[T]):
         values with ``paste_inputs=True``)."""
         if self._paste_inputs:
             return self._query.render(self.paramstyle, kwargs).statement
-        return self._query.placeholders(self.paramstyle).statement
+        return self._query.placeholders(self.paramstyle, allow_identifiers=True).statement
 
     def render(self, paramstyle: str, values: dict[str, Any], **options: Any) -> Rendered:
         """The statement in ``paramstyle`` and the parameters bound from ``values``."""
@@ -255,7 +255,7 @@ class ServiceSQLTask(SQLTask[T]):
                 f"task {self.name!r}: dialect {self.dialect!r} is not one of {DIALECTS}"
             )
         sql = tasks_pb2.Sql()
-        sql.statement = self.get_query()
+        sql.statement = self._query.placeholders(self.paramstyle).statement
         sql.dialect = tasks_pb2.Sql.Dialect.Value(self.dialect.upper())
         return sql
 

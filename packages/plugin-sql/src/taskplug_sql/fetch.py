@@ -34,11 +34,57 @@ def fetch_adbc(cursor: Any, statement: str, parameters: Any) -> Any:
 
 
 class ColumnTypeError(ValueError):
-    """A result column mixes values Arrow cannot hold in one column."""
+    """A result column holds values Arrow cannot put in one column, even as text."""
 
     def __init__(self, column: str, detail: str) -> None:
         super().__init__(f"column {column!r} mixes values of different types: {detail}")
         self.column = column
+
+
+def _array(name: str, values: Any) -> Any:
+    """One column of a batch; values of mixed kinds (SQLite's dynamic typing) become text, as
+    the ADBC SQLite driver makes them."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    try:
+        return pa.array([None if v is None else _text(v) for v in values], pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise ColumnTypeError(name, str(exc)) from None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _unify(tables: list[Any]) -> Any:
+    """Concatenate batches whose column types differ: a column of several types becomes text."""
+    import pyarrow as pa
+
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    names = tables[0].schema.names
+    fixed = []
+    for table in tables:
+        arrays = []
+        for i, name in enumerate(names):
+            types = {t.schema.field(i).type for t in tables} - {pa.null()}
+            column = table.column(i)
+            if len(types) > 1:
+                try:
+                    column = column.cast(pa.string())
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise ColumnTypeError(name, str(exc)) from None
+            arrays.append(column)
+        fixed.append(pa.Table.from_arrays(arrays, names=names))
+    return pa.concat_tables(fixed, promote_options="permissive")
 
 
 def arrow_from_cursor(cursor: Any, batch_rows: int = BATCH_ROWS) -> Any:
@@ -56,18 +102,15 @@ def arrow_from_cursor(cursor: Any, batch_rows: int = BATCH_ROWS) -> Any:
         if not rows:
             break
         columns = list(zip(*rows))
-        arrays = []
-        for name, values in zip(names, columns):
-            try:
-                arrays.append(pa.array(values))
-            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-                raise ColumnTypeError(name, str(exc)) from None
+        arrays = [_array(name, values) for name, values in zip(names, columns)]
         tables.append(pa.Table.from_arrays(arrays, names=names))
     if not tables:
-        return pa.table({name: pa.array([], type=pa.null()) for name in names})
-    if len(tables) == 1:
-        return tables[0]
-    try:
-        return pa.concat_tables(tables, promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise ColumnTypeError("?", str(exc)) from None
+        return empty_table(names)
+    return tables[0] if len(tables) == 1 else _unify(tables)
+
+
+def empty_table(names: list[str]) -> Any:
+    """A table without rows whose columns have no type yet (the declared types apply)."""
+    import pyarrow as pa
+
+    return pa.Table.from_arrays([pa.nulls(0) for _ in names], names=names)

@@ -230,7 +230,7 @@ class SQLAlchemyTaskExecutor(SQLExecutor):
         state = current_execution()
         connect_args = {k: v for k, v in dict(custom.get("connect_args") or {}).items()}
         secrets: list[str] = []
-        preview = task.query.placeholders("named").statement if not task.query.paste else ""
+        preview = task.query.placeholders("named", allow_identifiers=True).statement
         for key, ref in (custom.get("secret_connect_args") or {}).items():
             if state is None:
                 raise SQLConnectionError(

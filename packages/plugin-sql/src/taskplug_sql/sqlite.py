@@ -30,7 +30,13 @@ from urllib.parse import quote
 
 from taskplug_sql.base import SQLExecutor, SQLTemplateTask, TemplateRun, finish_result
 from taskplug_sql.errors import SQLConnectionError, SQLExecutionError, SQLResultError
-from taskplug_sql.fetch import BATCH_ROWS, ColumnTypeError, adbc_available, arrow_from_cursor
+from taskplug_sql.fetch import (
+    BATCH_ROWS,
+    ColumnTypeError,
+    adbc_available,
+    arrow_from_cursor,
+    empty_table,
+)
 
 if TYPE_CHECKING:
     from taskplug.settings import SerializationSettings
@@ -193,7 +199,11 @@ def _query_adbc(path: str, writable: bool, rendered: Rendered, wants_rows: bool)
             table = fetch_adbc(cursor, rendered.statement, list(rendered.parameters))
         if writable:
             conn.commit()
-    return table if wants_rows else None
+    if not wants_rows:
+        return None
+    if table.num_rows == 0:  # the driver guesses types from rows: without rows, none apply
+        return empty_table(table.schema.names)
+    return table
 
 
 def _query_dbapi(path: str, writable: bool, rendered: Rendered) -> Any:
@@ -241,11 +251,12 @@ class SQLite3TaskExecutor(SQLExecutor):
         statement = rendered.statement
         wants_rows = task.output_type is not None
         if adbc_available("adbc_driver_sqlite"):
+            import pyarrow as pa
             from adbc_driver_manager import dbapi as adbc_dbapi
 
             try:
                 return _query_adbc(path, writable, rendered, wants_rows)
-            except adbc_dbapi.Error as exc:
+            except (adbc_dbapi.Error, pa.ArrowException, OSError) as exc:
                 message = str(exc)
                 if _connection_problem(message):
                     raise fail(f"cannot open the database: {message}") from None

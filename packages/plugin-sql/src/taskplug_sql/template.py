@@ -239,13 +239,14 @@ class QueryTemplate:
         """Inputs used as identifiers (``| identifier``)."""
         return tuple(s.name for s in self._segments if isinstance(s, _Ident))
 
-    def placeholders(self, paramstyle: str) -> Rendered:
+    def placeholders(self, paramstyle: str, *, allow_identifiers: bool = False) -> Rendered:
         """The statement with placeholders in ``paramstyle`` and no values (for templates).
 
         ``{{ .rawOutputDataPrefix }}`` stays as written (the backend fills it in); identifier
-        placeholders are refused (a backend binding parameters cannot bind names).
+        placeholders are refused (a backend binding parameters cannot bind names) unless
+        ``allow_identifiers`` (then they stay as written, for messages).
         """
-        if self.identifiers:
+        if self.identifiers and not allow_identifiers:
             raise SQLTemplateError(
                 f"inputs {', '.join(self.identifiers)} are used as identifiers, which a backend "
                 "service cannot bind; use fixed table names in this task type",
