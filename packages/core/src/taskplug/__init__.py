@@ -84,7 +84,8 @@ if TYPE_CHECKING:
     from taskplug.tasks.interface import Interface
     from taskplug.tasks.metadata import Documentation, TaskMetadata
     from taskplug.types import Directory, File, TypeEngine
-    from taskplug.types.tables import FlyteSchema, StructuredDataset, kwtypes
+    from taskplug.types.tables.columns import kwtypes
+    from taskplug.types.tables.dataset import FlyteSchema, StructuredDataset
     from taskplug.workflows.dynamic import dynamic
     from taskplug.workflows.errors import (
         PromiseUsageError,

@@ -15,7 +15,7 @@ import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
-from taskplug import PythonInstanceTask
+from taskplug.tasks.function import PythonInstanceTask
 from taskplug.types.tables.columns import flatten_columns, parse_table_annotation
 from taskplug_sql.errors import SQLResultError
 from taskplug_sql.template import QueryTemplate, Rendered, normalize

@@ -18,8 +18,9 @@ import datetime
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from taskplug import Interface, PythonTask
 from taskplug.resolver import TaskResolutionError
+from taskplug.tasks.base import PythonTask
+from taskplug.tasks.interface import Interface
 from taskplug_sql.template import QueryTemplate
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from taskplug import Secret
+from taskplug.resources import Secret
 from taskplug_sql.base import SQLExecutor, SQLTemplateTask, TemplateRun, finish_result
 from taskplug_sql.errors import (
     SQLConnectionError,
@@ -158,7 +158,6 @@ class SQLAlchemyTask(SQLTemplateTask[SQLAlchemyConfig]):
 
     task_type = "sqlalchemy"
     image_flavor = "sqlalchemy"
-    executor_type = None  # type: ignore[assignment]  # set below
 
     _NO_OUTPUT: Any = object()
 

@@ -71,7 +71,6 @@ class SQLite3Task(SQLTemplateTask[SQLite3Config]):
     """
 
     task_type = "sqlite"
-    executor_type = None  # type: ignore[assignment]  # set below (defined after the class)
 
     def __init__(
         self,

@@ -28,15 +28,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from taskplug.types.engine import TypeTransformerRegistry
-    from taskplug.types.tables.columns import kwtypes
-    from taskplug.types.tables.conform import TableSchemaError, column_problems, conform_table
-    from taskplug.types.tables.dataset import FlyteSchema, StructuredDataset
-    from taskplug.types.tables.storage import local_run
-    from taskplug.types.tables.transformers import (
-        DataFrameTransformer,
-        from_arrow,
-        table_type_for,
-    )
+    from taskplug.types.tables.columns import kwtypes as kwtypes
+    from taskplug.types.tables.conform import TableSchemaError as TableSchemaError
+    from taskplug.types.tables.conform import column_problems as column_problems
+    from taskplug.types.tables.conform import conform_table as conform_table
+    from taskplug.types.tables.dataset import FlyteSchema as FlyteSchema
+    from taskplug.types.tables.dataset import StructuredDataset as StructuredDataset
+    from taskplug.types.tables.storage import local_run as local_run
+    from taskplug.types.tables.transformers import DataFrameTransformer as DataFrameTransformer
+    from taskplug.types.tables.transformers import from_arrow as from_arrow
+    from taskplug.types.tables.transformers import table_type_for as table_type_for
 
 _EXPORTS = {
     "DataFrameTransformer": "transformers",

@@ -142,7 +142,7 @@ def column_literal_type(t: Any, *, table: object = None) -> types_pb2.LiteralTyp
     if simple is None and isinstance(t, type) and t.__module__ == "numpy":
         simple = _NUMPY_SIMPLE.get(t.__name__)
     if simple is not None:
-        lt.simple = simple  # type: ignore[assignment]
+        lt.simple = simple
         return lt
     origin, args = typing.get_origin(t), typing.get_args(t)
     if origin is list and args:

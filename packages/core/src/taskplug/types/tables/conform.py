@@ -61,11 +61,10 @@ def _fits(arrow_type: Any, lt: types_pb2.LiteralType) -> bool:
         return _fits(arrow_type.value_type, lt)
     kind = lt.WhichOneof("type")
     if kind == "collection_type":
-        return (t.is_list(arrow_type) or t.is_large_list(arrow_type)) and _fits(
-            arrow_type.value_type, lt.collection_type
-        )
+        is_list = bool(t.is_list(arrow_type) or t.is_large_list(arrow_type))
+        return is_list and _fits(arrow_type.value_type, lt.collection_type)
     if kind == "map_value_type":
-        return t.is_map(arrow_type) or t.is_struct(arrow_type)
+        return bool(t.is_map(arrow_type) or t.is_struct(arrow_type))
     simple = lt.simple
     if simple == _SIMPLE.INTEGER:
         return bool(t.is_integer(arrow_type))

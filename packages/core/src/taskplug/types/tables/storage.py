@@ -277,10 +277,8 @@ def iter_batches(
     files, fs = _files(uri)
     cols = list(columns) if columns else None
     for f in files:
-        handle = fs.open(f, "rb") if fs is not None else f
         with contextlib.ExitStack() as stack:
-            if fs is not None:
-                stack.enter_context(handle)
+            handle: Any = stack.enter_context(fs.open(f, "rb")) if fs is not None else f
             yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_size, columns=cols)
 
 

@@ -320,7 +320,7 @@ class _FlyteSchemaTransformer(TypeTransformer[Any]):
                 )
             col = schema_type.columns.add()
             col.name = col_name
-            col.type = kind  # type: ignore[assignment]
+            col.type = kind
 
         def fill(msg: literals_pb2.Literal, value: Any) -> None:
             if isinstance(value, FlyteSchema):
@@ -408,7 +408,7 @@ def table_type_for(literal_type: types_pb2.LiteralType, frame: Any) -> Any:
             (c.name, column_python_type(types_pb2.LiteralType(simple=_SIMPLE_OF_SCHEMA[c.type])))
             for c in literal_type.schema.columns
         )
-        return FlyteSchema[cols]
+        return FlyteSchema.__class_getitem__(cols)
     if kind != "structured_dataset_type":
         raise UnsupportedTypeError(f"not a table literal type: {literal_type}", expected=frame)
     sdt = literal_type.structured_dataset_type
