@@ -42,6 +42,8 @@ def test_the_test_kit_passes_on_sqlite3_task(users_db: Path) -> None:
     template = check_task_type(task, inputs={"n": 2}, plugin=sql_plugin)
     assert template.type == "sqlite"
     assert template.custom["uri"] == str(users_db)
+    # and through a real taskplug-execute, loaded by the task-template resolver
+    check_task_type(task, inputs={"n": 3}, entrypoint=True)
     answers = check_hook_answers(sql_plugin, task)
     assert answers["taskplug_get_custom"]["query_template"].startswith("SELECT id, name")
     assert answers["taskplug_get_sql"] is None
@@ -66,8 +68,15 @@ def test_the_plugin_is_loaded_from_its_entry_point() -> None:
 
     result = CliRunner().invoke(cli, ["plugins", "--json"])
     assert result.exit_code == 0, result.output
-    rows = {row["name"]: row for row in json.loads(result.output)}
+    rows = {row["name"]: row for row in json.loads(result.output)["plugins"]}
     assert rows["sql"]["distribution"] == "taskplug-sql"
+    assert rows["sql"]["status"] == "loaded"
+    assert rows["sql"]["task_types"] == [
+        "sql_task (SQLTask)",
+        "sqlite (SQLite3Task)",
+        "sqlalchemy (SQLAlchemyTask)",
+        "sql (ServiceSQLTask)",
+    ]
     assert set(rows["sql"]["hooks"]) == {
         "taskplug_get_custom",
         "taskplug_get_sql",
@@ -85,7 +94,7 @@ def test_owned_hooks_are_routed_to_the_right_plugins(users_db: Path) -> None:
 
 
 def test_plugin_import_is_cheap() -> None:
-    check_import_budget("taskplug_sql.plugin")
+    assert check_import_budget("taskplug_sql.plugin").new_modules
     check_import_budget("taskplug_sql")
     code = (
         "import sys, taskplug_sql, taskplug_sql.plugin\n"

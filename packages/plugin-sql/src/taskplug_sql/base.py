@@ -282,7 +282,12 @@ def declared_columns(output_type: Any) -> OrderedDict[str, Any] | None:
 
 
 def finish_result(table: Any, task: TemplateRun, statement: str) -> Any:
-    """A query's Arrow result as the task's declared output, checked against its columns."""
+    """A query's Arrow result as the task's output, checked against the declared columns.
+
+    Returned as a ``StructuredDataset`` wrapping the Arrow table (the type engine writes it to
+    parquet as it is; a call of the task returns the declared type), or the table itself for
+    a ``FlyteSchema`` output.
+    """
     output_type = task.output_type
     if output_type is None:
         return None
@@ -292,7 +297,13 @@ def finish_result(table: Any, task: TemplateRun, statement: str) -> Any:
             task=task.name,
             statement=statement,
         )
-    from taskplug.types.tables import TableSchemaError, conform_table, from_arrow
+    from taskplug.types.tables import (
+        FlyteSchema,
+        StructuredDataset,
+        TableSchemaError,
+        conform_table,
+        from_arrow,
+    )
 
     columns = declared_columns(output_type)
     if columns:
@@ -305,4 +316,9 @@ def finish_result(table: Any, task: TemplateRun, statement: str) -> Any:
                 statement=statement,
             ) from None
     logger.info("task %s: %d rows", task.name, table.num_rows)
-    return from_arrow(table, output_type)
+    base = parse_table_annotation(output_type).base
+    if isinstance(base, type) and issubclass(base, FlyteSchema):
+        return from_arrow(table, output_type)
+    # Any other table type: the Arrow result goes to the type engine as it is (written to
+    # parquet without a pandas round trip); the caller receives the declared type.
+    return StructuredDataset(dataframe=table)

@@ -40,9 +40,7 @@ def check_local_matches_container(
     wire_out = literals_pb2.LiteralMap.FromString(out.SerializeToString(deterministic=True))
     remote = task.outputs_from_literal_map(wire_out)
     where = "taskplug-execute" if entrypoint else "container-style"
-    assert _same(remote, local), (
-        f"task {task.name!r}: {where} run gave {remote!r}, local {local!r}"
-    )
+    assert _same(remote, local), f"task {task.name!r}: {where} run gave {remote!r}, local {local!r}"
     return local
 
 

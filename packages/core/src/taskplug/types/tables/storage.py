@@ -14,8 +14,9 @@ A table literal points at a *directory* (``uri``) holding parquet files named ``
 Files are written under a temporary name and renamed. Local files are written without
 compression (disk is cheap, time is not); remote ones with snappy. Columns that are already
 dictionary-encoded (pandas categoricals) keep parquet's dictionary encoding, other columns do
-without (it costs much more than it saves on mostly-unique values). pyarrow and fsspec are
-imported when bytes actually move.
+without (it costs much more than it saves on mostly-unique values); text columns carry no
+min/max statistics (numeric ones do). Local files are read memory-mapped. pyarrow and fsspec
+are imported when bytes actually move.
 """
 
 from __future__ import annotations
@@ -180,29 +181,35 @@ def new_location() -> str:
 
 
 def write_table(table: Any, uri: str) -> None:
-    """Write the ``pyarrow.Table`` as ``<uri>/00000`` (temporary name, then renamed)."""
+    """Write the ``pyarrow.Table`` as ``<uri>/00000`` (temporary names, then renamed); a
+    large table on local disk as several files written in parallel (``PARALLEL_ROWS``)."""
     import uuid
 
     import pyarrow.parquet as pq
 
     dictionary = [f.name for f in table.schema if _is_dictionary(f.type)]
+    statistics = [f.name for f in table.schema if not _is_text(f.type)]
     options: dict[str, Any] = {
         "use_dictionary": dictionary or False,
+        "write_statistics": statistics or False,
         "coerce_timestamps": "us",
         "allow_truncated_timestamps": False,
     }
     if not is_remote(uri):
         directory = _local(uri)
         os.makedirs(directory, exist_ok=True)
-        final = os.path.join(directory, FIRST_FILE)
-        tmp = os.path.join(directory, f".{FIRST_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            pq.write_table(table, tmp, compression="none", **options)
-            os.replace(tmp, final)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        parts = _parts(table)
+        if len(parts) == 1:
+            _write_local(parts[0], directory, 0, options)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(parts)) as pool:  # pyarrow writes without the GIL
+            list(
+                pool.map(
+                    lambda ip: _write_local(ip[1], directory, ip[0], options), enumerate(parts)
+                )
+            )
         return
     import tempfile
 
@@ -221,6 +228,51 @@ def write_table(table: Any, uri: str) -> None:
             tmp = _join(path, f".{FIRST_FILE}.{uuid.uuid4().hex[:8]}.tmp")
             fs.put_file(local, tmp)
             fs.mv(tmp, final)
+
+
+#: A large local table is written as one file per core (``00000``, ``00001``…, in row order,
+#: as flytekit's readers expect of a table directory), at least this many rows per file.
+PARALLEL_ROWS = 262_144
+
+
+def _parts(table: Any) -> list[Any]:
+    cores = min(os.cpu_count() or 1, 8)
+    count = max(1, min(cores, table.num_rows // PARALLEL_ROWS))
+    if count == 1:
+        return [table]
+    size = -(-table.num_rows // count)
+    return [table.slice(i * size, size) for i in range(count)]
+
+
+def _write_local(table: Any, directory: str, index: int, options: dict[str, Any]) -> None:
+    import uuid
+
+    import pyarrow.parquet as pq
+
+    name = f"{index:05}"
+    final = os.path.join(directory, name)
+    tmp = os.path.join(directory, f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="none", **options)
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _is_text(arrow_type: Any) -> bool:
+    """String and binary columns: their min/max statistics cost more to write than they give."""
+    import pyarrow as pa
+
+    t = pa.types
+    return bool(
+        t.is_string(arrow_type)
+        or t.is_large_string(arrow_type)
+        or t.is_binary(arrow_type)
+        or t.is_large_binary(arrow_type)
+        or getattr(t, "is_string_view", lambda _: False)(arrow_type)
+    )
 
 
 def _is_dictionary(arrow_type: Any) -> bool:
@@ -260,9 +312,20 @@ def read_table(uri: str, columns: Sequence[str] | None = None) -> Any:
 
     files, fs = _files(uri)
     cols = list(columns) if columns else None
-    tables = [
-        pq.read_table(f, columns=cols, filesystem=fs, use_pandas_metadata=True) for f in files
-    ]
+    local = fs is None  # local files are memory-mapped: no copy of the file in memory
+
+    def read(f: str) -> Any:
+        return pq.read_table(
+            f, columns=cols, filesystem=fs, use_pandas_metadata=True, memory_map=local
+        )
+
+    if len(files) > 1 and local:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(len(files), os.cpu_count() or 1)) as pool:
+            tables = list(pool.map(read, files))
+    else:
+        tables = [read(f) for f in files]
     if not tables:
         raise FileNotFoundError(f"table {uri!r} has no parquet files")
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
