@@ -11,7 +11,8 @@ Workloads (1,000,000 rows of ``id int, name text, score float``; 100,000 with ``
 
 Every measurement is a child process of its own (``_sql_child.py``): the task call's time is
 measured inside it, its peak RSS by ``os.wait4``. Each side runs ``--repeat`` times after one
-warm-up run (which fills the page cache); the median time and the largest RSS are reported.
+warm-up run (which fills the page cache), the two sides interleaved; the median time and the
+largest RSS are reported.
 
     python benchmarks/bench_sql.py [--quick] [--repeat N] [--only sqlite,postgres,boundary]
 """
@@ -53,10 +54,21 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return float(data["seconds"]), usage.ru_maxrss / 1024
 
 
-def measure(args: list[str], repeat: int, env: dict[str, str]) -> tuple[float, float]:
-    run_child(args, env)  # warm-up: page cache, .pyc files
-    runs = [run_child(args, env) for _ in range(repeat)]
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+def measure(
+    args_for: dict[str, list[str]], repeat: int, env: dict[str, str]
+) -> dict[str, tuple[float, float]]:
+    """Both sides, interleaved (flytekit, taskplug, flytekit, …) so that a busy machine slows
+    both alike; after one warm-up run each (page cache, .pyc files)."""
+    runs: dict[str, list[tuple[float, float]]] = {side: [] for side in args_for}
+    for args in args_for.values():
+        run_child(args, env)
+    for _ in range(repeat):
+        for side, args in args_for.items():
+            runs[side].append(run_child(args, env))
+    return {
+        side: (statistics.median(r[0] for r in got), max(r[1] for r in got))
+        for side, got in runs.items()
+    }
 
 
 def make_sqlite(path: Path, rows: int) -> None:
@@ -89,17 +101,25 @@ def main() -> int:
             started = time.perf_counter()
             make_sqlite(db, rows)
             print(f"SQLite table of {rows:,} rows made in {time.perf_counter() - started:.1f} s")
-            results["sqlite"] = {
-                side: measure([side, "sqlite", "--db", str(db), "--rows", str(rows)], repeat, env)
-                for side in ("flytekit", "taskplug")
-            }
+            results["sqlite"] = measure(
+                {
+                    side: [side, "sqlite", "--db", str(db), "--rows", str(rows)]
+                    for side in ("flytekit", "taskplug")
+                },
+                repeat,
+                env,
+            )
         if "postgres" in only:
             results["postgres"] = postgres(rows, repeat, env)
         if "boundary" in only:
-            results["boundary"] = {
-                side: measure([side, "boundary", "--rows", str(rows)], repeat, env)
-                for side in ("flytekit", "taskplug")
-            }
+            results["boundary"] = measure(
+                {
+                    side: [side, "boundary", "--rows", str(rows)]
+                    for side in ("flytekit", "taskplug")
+                },
+                repeat,
+                env,
+            )
 
     table = []
     ok = True
@@ -140,12 +160,14 @@ def postgres(rows: int, repeat: int, env: dict[str, str]) -> dict[str, tuple[flo
         )
         pg.psql("VACUUM ANALYZE t")
         child_env = dict(env, _FSEC_PG_PASSWORD=pg.password)
-        return {
-            side: measure(
-                [side, "postgres", "--url", pg.url, "--rows", str(rows)], repeat, child_env
-            )
-            for side in ("flytekit", "taskplug")
-        }
+        return measure(
+            {
+                side: [side, "postgres", "--url", pg.url, "--rows", str(rows)]
+                for side in ("flytekit", "taskplug")
+            },
+            repeat,
+            child_env,
+        )
 
 
 if __name__ == "__main__":

@@ -502,3 +502,54 @@ def test_tables_do_not_make_taskplug_import_pandas() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+# -- storage: streaming, parallel files, conform_batches ------------------------------------------
+
+
+def test_large_tables_are_written_as_several_files_in_order(monkeypatch: Any) -> None:
+    from taskplug.types.tables import storage
+
+    monkeypatch.setattr(storage, "PARALLEL_ROWS", 10)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    df = frame(50)
+    lit = TypeEngine.to_literal(df, Cols)
+    uri = lit.scalar.structured_dataset.uri
+    assert sorted(os.listdir(uri)) == ["00000", "00001"]
+    assert TypeEngine.to_python_value(lit, Cols).equals(df)
+    subset = TypeEngine.to_python_value(lit, Annotated[pd.DataFrame, kwtypes(score=float)])
+    assert subset["score"].tolist() == df["score"].tolist()
+
+
+def test_write_dataset_streams_a_reader_once() -> None:
+    from taskplug.types.tables import write_dataset
+
+    table = pa.table({"id": list(range(300_000)), "name": ["x"] * 300_000})
+    reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=70_000))
+    sd = write_dataset(reader, Annotated[pd.DataFrame, kwtypes(id=int, name=str)])
+    assert os.listdir(sd.uri) == [FIRST_FILE]  # a stream goes to one file
+    lit = TypeEngine.to_literal(sd, Annotated[pd.DataFrame, kwtypes(id=int, name=str)])
+    sdt = lit.scalar.structured_dataset.metadata.structured_dataset_type
+    assert lit.scalar.structured_dataset.uri == sd.uri  # not written again
+    assert sdt.format == "parquet" and [c.name for c in sdt.columns] == ["id", "name"]
+    assert TypeEngine.to_python_value(lit, pd.DataFrame)["id"].sum() == sum(range(300_000))
+
+
+def test_conform_batches_casts_each_batch_and_reports_misfits() -> None:
+    from taskplug.types.tables import conform_batches
+
+    schema = pa.schema([("a", pa.int32()), ("b", pa.string())])
+    batches = [
+        pa.record_batch([pa.array([1, 2], pa.int32()), pa.array(["x", "y"])], schema=schema),
+        pa.record_batch([pa.array([3], pa.int32()), pa.array(["z"])], schema=schema),
+    ]
+    out = conform_batches(
+        pa.RecordBatchReader.from_batches(schema, batches), kwtypes(b=str, a=float)
+    )
+    table = out.read_all()
+    assert table.schema.names == ["b", "a"] and table.schema.field("a").type == pa.float64()
+    assert table.column("a").to_pylist() == [1.0, 2.0, 3.0]
+    empty = conform_batches(pa.RecordBatchReader.from_batches(schema, []), kwtypes(a=int))
+    assert empty.read_all().schema.field("a").type == pa.int64()
+    with pytest.raises(TableSchemaError, match="'b' should be integer"):
+        conform_batches(pa.RecordBatchReader.from_batches(schema, batches), kwtypes(b=int))

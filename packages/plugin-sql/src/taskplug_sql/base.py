@@ -281,17 +281,36 @@ def declared_columns(output_type: Any) -> OrderedDict[str, Any] | None:
     return flatten_columns(columns) if columns else None
 
 
-def finish_result(table: Any, task: TemplateRun, statement: str) -> Any:
-    """A query's Arrow result as the task's output, checked against the declared columns.
+def _typed_or_empty(reader: Any) -> Any:
+    """``reader`` as it is, or, without rows, a table whose columns have no type yet (a
+    driver's types guessed from no rows mean nothing)."""
+    import itertools
 
-    Returned as a ``StructuredDataset`` wrapping the Arrow table (the type engine writes it to
-    parquet as it is; a call of the task returns the declared type), or the table itself for
-    a ``FlyteSchema`` output.
+    import pyarrow as pa
+
+    from taskplug_sql.fetch import empty_table
+
+    batches = iter(reader)
+    first = next(batches, None)
+    if first is None:
+        return empty_table(reader.schema.names)
+    return pa.RecordBatchReader.from_batches(reader.schema, itertools.chain([first], batches))
+
+
+def finish_result(result: Any, task: TemplateRun, statement: str) -> Any:
+    """A query's result (a ``pyarrow.Table``, or a ``RecordBatchReader`` still being fetched)
+    as the task's output, checked against the declared columns.
+
+    A reader is streamed straight into the output's parquet files (call this while the
+    connection is open); the result is a ``StructuredDataset`` already written,
+    or one wrapping the Arrow table (the type engine writes it without a pandas round trip),
+    or the table itself for a ``FlyteSchema`` output. A call of the task returns the declared
+    type either way.
     """
     output_type = task.output_type
     if output_type is None:
         return None
-    if table is None:
+    if result is None:
         raise SQLResultError(
             "the statement returned no result set, but the task declares output 'results'",
             task=task.name,
@@ -301,24 +320,36 @@ def finish_result(table: Any, task: TemplateRun, statement: str) -> Any:
         FlyteSchema,
         StructuredDataset,
         TableSchemaError,
+        conform_batches,
         conform_table,
         from_arrow,
+        write_dataset,
     )
 
     columns = declared_columns(output_type)
-    if columns:
-        try:
-            table = conform_table(table, columns)
-        except TableSchemaError as exc:
-            raise SQLResultError(
-                f"the result does not match the declared output: {'; '.join(exc.problems)}",
-                task=task.name,
-                statement=statement,
-            ) from None
-    logger.info("task %s: %d rows", task.name, table.num_rows)
     base = parse_table_annotation(output_type).base
-    if isinstance(base, type) and issubclass(base, FlyteSchema):
+    schema_output = isinstance(base, type) and issubclass(base, FlyteSchema)
+    streaming = type(result).__name__ == "RecordBatchReader"
+    try:
+        if streaming and not schema_output:
+            stream = conform_batches(result, columns) if columns else _typed_or_empty(result)
+            dataset = write_dataset(stream, output_type)
+            logger.info("task %s: results written to %s", task.name, dataset.uri)
+            return dataset
+        table = result.read_all() if streaming else result
+        if table.num_rows == 0:  # a driver's guessed types mean nothing without rows
+            from taskplug_sql.fetch import empty_table
+
+            table = empty_table(table.schema.names)
+        if columns:
+            table = conform_table(table, columns)
+    except TableSchemaError as exc:
+        raise SQLResultError(
+            f"the result does not match the declared output: {'; '.join(exc.problems)}",
+            task=task.name,
+            statement=statement,
+        ) from None
+    logger.info("task %s: %d rows", task.name, table.num_rows)
+    if schema_output:
         return from_arrow(table, output_type)
-    # Any other table type: the Arrow result goes to the type engine as it is (written to
-    # parquet without a pandas round trip); the caller receives the declared type.
     return StructuredDataset(dataframe=table)

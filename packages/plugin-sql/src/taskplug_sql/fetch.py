@@ -27,10 +27,12 @@ def _has_pyarrow() -> bool:
 
 
 def fetch_adbc(cursor: Any, statement: str, parameters: Any) -> Any:
-    """Run ``statement`` on an ADBC DB-API cursor; the result as a ``pyarrow.Table``."""
+    """Run ``statement`` on an ADBC DB-API cursor; its result as a ``RecordBatchReader``
+    (batches arrive as they are read: consume it before the cursor closes), or ``None``."""
     cursor.execute(statement, parameters if parameters else None)
-    reader = cursor.fetch_record_batch()
-    return reader.read_all()
+    if cursor.description is None:
+        return None
+    return cursor.fetch_record_batch()
 
 
 class ColumnTypeError(ValueError):

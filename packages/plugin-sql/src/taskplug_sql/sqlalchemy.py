@@ -273,8 +273,7 @@ class SQLAlchemyTaskExecutor(SQLExecutor):
             logger.info(
                 "task %s: %s (parameters %s)", task.name, rendered.statement, rendered.names
             )
-            table = self._adbc_postgres(url, connect_args, rendered, task)
-            return finish_result(table, task, rendered.statement)
+            return self._adbc_postgres(url, connect_args, rendered, task)
         return self._sqlalchemy(url, connect_args, inputs, prefix, task)
 
     def _adbc_postgres(
@@ -308,7 +307,8 @@ class SQLAlchemyTaskExecutor(SQLExecutor):
 
             try:
                 with contextlib.closing(conn.cursor()) as cursor:
-                    table = fetch_adbc(cursor, statement, list(rendered.parameters))
+                    result = fetch_adbc(cursor, statement, list(rendered.parameters))
+                    output = finish_result(result, task, statement)
                 conn.commit()
             except adbc_dbapi.Error as exc:
                 raise SQLExecutionError(
@@ -316,7 +316,7 @@ class SQLAlchemyTaskExecutor(SQLExecutor):
                     task=task.name,
                     statement=statement,
                 ) from None
-        return table
+        return output
 
     def _sqlalchemy(
         self,
@@ -351,6 +351,7 @@ class SQLAlchemyTaskExecutor(SQLExecutor):
             with conn.begin():
                 result = conn.exec_driver_sql(statement, rendered.parameters or ())
                 table = arrow_from_cursor(result.cursor) if result.returns_rows else None
+                output = finish_result(table, task, statement)
         except ColumnTypeError as exc:
             raise SQLResultError(str(exc), task=task.name, statement=statement) from None
         except sqlalchemy.exc.DBAPIError as exc:
@@ -362,7 +363,7 @@ class SQLAlchemyTaskExecutor(SQLExecutor):
         finally:
             conn.close()
             engine.dispose()
-        return finish_result(table, task, statement)
+        return output
 
 
 SQLAlchemyTask.executor_type = SQLAlchemyTaskExecutor

@@ -35,7 +35,6 @@ from taskplug_sql.fetch import (
     ColumnTypeError,
     adbc_available,
     arrow_from_cursor,
-    empty_table,
 )
 
 if TYPE_CHECKING:
@@ -186,7 +185,7 @@ def _connection_problem(message: str) -> bool:
     )
 
 
-def _query_adbc(path: str, writable: bool, rendered: Rendered, wants_rows: bool) -> Any:
+def _query_adbc(path: str, writable: bool, rendered: Rendered, finish: Any) -> Any:
     import adbc_driver_sqlite.dbapi as dbapi
 
     from taskplug_sql.fetch import fetch_adbc
@@ -195,26 +194,22 @@ def _query_adbc(path: str, writable: bool, rendered: Rendered, wants_rows: bool)
     with contextlib.closing(dbapi.connect(f"file:{quote(path)}?mode={mode}")) as conn:
         with contextlib.closing(conn.cursor()) as cursor:
             cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
-            table = fetch_adbc(cursor, rendered.statement, list(rendered.parameters))
+            result = finish(fetch_adbc(cursor, rendered.statement, list(rendered.parameters)))
         if writable:
             conn.commit()
-    if not wants_rows:
-        return None
-    if table.num_rows == 0:  # the driver guesses types from rows: without rows, none apply
-        return empty_table(table.schema.names)
-    return table
+    return result
 
 
-def _query_dbapi(path: str, writable: bool, rendered: Rendered) -> Any:
+def _query_dbapi(path: str, writable: bool, rendered: Rendered, finish: Any) -> Any:
     import sqlite3
 
     mode = "rw" if writable else "ro"
     with contextlib.closing(sqlite3.connect(f"file:{quote(path)}?mode={mode}", uri=True)) as conn:
         cursor = conn.execute(rendered.statement, rendered.parameters)
-        table = arrow_from_cursor(cursor)
+        result = finish(arrow_from_cursor(cursor))
         if writable:
             conn.commit()
-    return table
+    return result
 
 
 class SQLite3TaskExecutor(SQLExecutor):
@@ -239,8 +234,7 @@ class SQLite3TaskExecutor(SQLExecutor):
             path, writable = _database(
                 str(custom["uri"]), bool(custom.get("compressed")), scratch, fail
             )
-            table = self._run(path, writable, rendered, task, fail)
-        return finish_result(table, task, statement)
+            return self._run(path, writable, rendered, task, fail)
 
     def _run(
         self, path: str, writable: bool, rendered: Rendered, task: TemplateRun, fail: Any
@@ -248,13 +242,22 @@ class SQLite3TaskExecutor(SQLExecutor):
         import sqlite3
 
         statement = rendered.statement
-        wants_rows = task.output_type is not None
+
+        def finish(result: Any) -> Any:
+            return finish_result(result, task, statement)
+
         if adbc_available("adbc_driver_sqlite"):
             import pyarrow as pa
             from adbc_driver_manager import dbapi as adbc_dbapi
 
             try:
-                return _query_adbc(path, writable, rendered, wants_rows)
+                return _query_adbc(path, writable, rendered, finish)
+            except SQLResultError:
+                # The driver types a column by its first rows; SQLite types values one by one,
+                # so a column may hold text after numbers: read the rows as they are.
+                logger.info(
+                    "task %s: result types differ from the declared ones, re-reading", task.name
+                )
             except (adbc_dbapi.Error, pa.ArrowException, OSError) as exc:
                 message = str(exc)
                 if _connection_problem(message):
@@ -269,7 +272,7 @@ class SQLite3TaskExecutor(SQLExecutor):
                 # its first rows: a column that changes type later is fetched the plain way.
                 logger.info("task %s: mixed column types, fetching rows", task.name)
         try:
-            return _query_dbapi(path, writable, rendered)
+            return _query_dbapi(path, writable, rendered, finish)
         except ColumnTypeError as exc:
             raise SQLResultError(str(exc), task=task.name, statement=statement) from None
         except sqlite3.DatabaseError as exc:

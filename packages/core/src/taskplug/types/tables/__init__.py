@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from taskplug.types.tables.columns import kwtypes as kwtypes
     from taskplug.types.tables.conform import TableSchemaError as TableSchemaError
     from taskplug.types.tables.conform import column_problems as column_problems
+    from taskplug.types.tables.conform import conform_batches as conform_batches
     from taskplug.types.tables.conform import conform_table as conform_table
     from taskplug.types.tables.dataset import FlyteSchema as FlyteSchema
     from taskplug.types.tables.dataset import StructuredDataset as StructuredDataset
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from taskplug.types.tables.transformers import DataFrameTransformer as DataFrameTransformer
     from taskplug.types.tables.transformers import from_arrow as from_arrow
     from taskplug.types.tables.transformers import table_type_for as table_type_for
+    from taskplug.types.tables.transformers import write_dataset as write_dataset
 
 _EXPORTS = {
     "DataFrameTransformer": "transformers",
@@ -50,6 +52,8 @@ _EXPORTS = {
     "kwtypes": "columns",
     "local_run": "storage",
     "table_type_for": "transformers",
+    "write_dataset": "transformers",
+    "conform_batches": "conform",
 }
 
 __all__ = sorted([*_EXPORTS, "register_table_transformers"])

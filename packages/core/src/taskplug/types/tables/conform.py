@@ -193,3 +193,39 @@ def conform_table(table: Any, columns: Mapping[str, Any]) -> Any:
             problems=problems,
         )
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def conform_batches(reader: Any, columns: Mapping[str, Any]) -> Any:
+    """:func:`conform_table` for a ``pyarrow.RecordBatchReader``, batch by batch.
+
+    The first batch fixes the result's types (later ones are cast to them); a batch that does
+    not fit raises :class:`TableSchemaError` when it is read. Returns a new reader.
+    """
+    import pyarrow as pa
+
+    rest = iter(reader)
+    first = next(rest, None)
+    if first is None:  # no rows: the declared types apply to columns of no type yet
+        head = pa.Table.from_arrays(
+            [pa.nulls(0) for _ in reader.schema.names], names=reader.schema.names
+        )
+    else:
+        head = pa.Table.from_batches([first])
+    schema = conform_table(head, columns).schema
+
+    def batches() -> Any:
+        if first is not None:
+            yield from conform_table(head, columns).to_batches()
+        for batch in rest:
+            table = conform_table(pa.Table.from_batches([batch]), columns)
+            if table.schema != schema:
+                try:
+                    table = table.cast(schema)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise TableSchemaError(
+                        f"the table's column types change between batches: {exc}",
+                        problems=[str(exc)],
+                    ) from None
+            yield from table.to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema, batches())

@@ -110,7 +110,7 @@ class StructuredDataset:
             )
         from taskplug.types.tables.storage import read_table
 
-        return transformer.from_arrow(read_table(self._require_uri(), self._column_names()))
+        return transformer.from_owned_arrow(read_table(self._require_uri(), self._column_names()))
 
     def iter(self) -> Iterator[Any]:
         """The table batch by batch, each batch as the type given to :meth:`open`."""
@@ -172,7 +172,7 @@ class _SchemaReader:
         from taskplug.types.tables.storage import read_table
 
         table = read_table(self._uri, self._columns)
-        return _frame_transformer(self._df_type).from_arrow(table)
+        return _frame_transformer(self._df_type).from_owned_arrow(table)
 
     def iter(self, **kwargs: Any) -> Iterator[Any]:
         """The table batch by batch."""

@@ -15,8 +15,9 @@ Files are written under a temporary name and renamed. Local files are written wi
 compression (disk is cheap, time is not); remote ones with snappy. Columns that are already
 dictionary-encoded (pandas categoricals) keep parquet's dictionary encoding, other columns do
 without (it costs much more than it saves on mostly-unique values); text columns carry no
-min/max statistics (numeric ones do). Local files are read memory-mapped. pyarrow and fsspec
-are imported when bytes actually move.
+min/max statistics (numeric ones do). Files are written one row group at a time and read one
+column chunk at a time, so neither side holds a whole file in memory. pyarrow and fsspec are
+imported when bytes actually move.
 """
 
 from __future__ import annotations
@@ -180,15 +181,19 @@ def new_location() -> str:
     return os.path.join(process_directory(), name)
 
 
-def write_table(table: Any, uri: str) -> None:
-    """Write the ``pyarrow.Table`` as ``<uri>/00000`` (temporary names, then renamed); a
-    large table on local disk as several files written in parallel (``PARALLEL_ROWS``)."""
+def _is_reader(data: Any) -> bool:
+    return type(data).__name__ == "RecordBatchReader" and hasattr(data, "read_next_batch")
+
+
+def write_table(data: Any, uri: str) -> None:
+    """Write a ``pyarrow.Table`` (or a ``RecordBatchReader``, streamed batch by batch) as
+    ``<uri>/00000``, under a temporary name then renamed. A large table on local disk is
+    written as several files in parallel (``PARALLEL_ROWS``)."""
     import uuid
 
-    import pyarrow.parquet as pq
-
-    dictionary = [f.name for f in table.schema if _is_dictionary(f.type)]
-    statistics = [f.name for f in table.schema if not _is_text(f.type)]
+    schema = data.schema
+    dictionary = [f.name for f in schema if _is_dictionary(f.type)]
+    statistics = [f.name for f in schema if not _is_text(f.type)]
     options: dict[str, Any] = {
         "use_dictionary": dictionary or False,
         "write_statistics": statistics or False,
@@ -198,7 +203,7 @@ def write_table(table: Any, uri: str) -> None:
     if not is_remote(uri):
         directory = _local(uri)
         os.makedirs(directory, exist_ok=True)
-        parts = _parts(table)
+        parts = [data] if _is_reader(data) else _parts(data)
         if len(parts) == 1:
             _write_local(parts[0], directory, 0, options)
             return
@@ -218,7 +223,7 @@ def write_table(table: Any, uri: str) -> None:
     fs, path = url_to_fs(uri)
     with tempfile.TemporaryDirectory(prefix="taskplug-upload-") as scratch:
         local = os.path.join(scratch, FIRST_FILE)
-        pq.write_table(table, local, compression="snappy", **options)
+        _write_batches(data, local, "snappy", options)
         fs.makedirs(path, exist_ok=True)
         final = _join(path, FIRST_FILE)
         protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
@@ -230,6 +235,8 @@ def write_table(table: Any, uri: str) -> None:
             fs.mv(tmp, final)
 
 
+#: Rows per parquet row group (bounds the writer's memory; readers decode group by group).
+ROW_GROUP_ROWS = 131_072
 #: A large local table is written as one file per core (``00000``, ``00001``…, in row order,
 #: as flytekit's readers expect of a table directory), at least this many rows per file.
 PARALLEL_ROWS = 262_144
@@ -244,21 +251,31 @@ def _parts(table: Any) -> list[Any]:
     return [table.slice(i * size, size) for i in range(count)]
 
 
-def _write_local(table: Any, directory: str, index: int, options: dict[str, Any]) -> None:
+def _write_local(data: Any, directory: str, index: int, options: dict[str, Any]) -> None:
     import uuid
-
-    import pyarrow.parquet as pq
 
     name = f"{index:05}"
     final = os.path.join(directory, name)
     tmp = os.path.join(directory, f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        pq.write_table(table, tmp, compression="none", **options)
+        _write_batches(data, tmp, "none", options)
         os.replace(tmp, final)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _write_batches(data: Any, path: str, compression: str, options: dict[str, Any]) -> None:
+    """One row group per batch of at most ``ROW_GROUP_ROWS`` rows: the writer never holds
+    more than one; a reader's batches are written as they come."""
+    import pyarrow.parquet as pq
+
+    batches = data if _is_reader(data) else data.to_batches(max_chunksize=ROW_GROUP_ROWS)
+    with pq.ParquetWriter(path, data.schema, compression=compression, **options) as writer:
+        for batch in batches:
+            if batch.num_rows:
+                writer.write_batch(batch, row_group_size=ROW_GROUP_ROWS)
 
 
 def _is_text(arrow_type: Any) -> bool:
@@ -312,14 +329,29 @@ def read_table(uri: str, columns: Sequence[str] | None = None) -> Any:
 
     files, fs = _files(uri)
     cols = list(columns) if columns else None
-    local = fs is None  # local files are memory-mapped: no copy of the file in memory
 
     def read(f: str) -> Any:
-        return pq.read_table(
-            f, columns=cols, filesystem=fs, use_pandas_metadata=True, memory_map=local
-        )
+        # Row group by row group: the file is never held in memory whole, and each column is
+        # built in pieces (one builder for a whole column grows by doubling).
+        with contextlib.ExitStack() as stack:
+            source: Any = stack.enter_context(fs.open(f, "rb")) if fs is not None else f
+            pf = pq.ParquetFile(source, pre_buffer=False)
+            schema = pf.schema_arrow
+            names = None
+            if cols:
+                pandas_md = schema.pandas_metadata or {}
+                index = [c for c in pandas_md.get("index_columns", []) if isinstance(c, str)]
+                names = [*cols, *(c for c in index if c not in cols)]
+                missing = [n for n in cols if schema.get_field_index(n) < 0]
+                if missing:
+                    raise KeyError(f"No match for column(s) {missing} (columns: {schema.names})")
+                schema = pa.schema([schema.field(n) for n in names], metadata=schema.metadata)
+            batches = list(
+                pf.iter_batches(batch_size=ROW_GROUP_ROWS, columns=names, use_threads=False)
+            )
+            return pa.Table.from_batches(batches, schema=schema)
 
-    if len(files) > 1 and local:
+    if len(files) > 1 and fs is None:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(min(len(files), os.cpu_count() or 1)) as pool:

@@ -33,6 +33,7 @@ __all__ = [
     "from_arrow",
     "pandas_transformer",
     "table_type_for",
+    "write_dataset",
 ]
 
 SD_TRANSFORMER_NAME = "StructuredDataset Transformer"
@@ -139,7 +140,9 @@ def _incoming(lit: literals_pb2.Literal) -> literals_pb2.StructuredDataset | Non
 class DataFrameTransformer(TypeTransformer[Any]):
     """Dataframes of one library ↔ structured dataset literals, through Arrow and parquet.
 
-    ``to_arrow(df)`` gives a ``pyarrow.Table``, ``from_arrow(table)`` the dataframe back.
+    ``to_arrow(df)`` gives a ``pyarrow.Table``, ``from_arrow(table)`` the dataframe back;
+    ``from_owned_arrow(table)``, if given, does the same for a table that was just read and
+    that nobody else holds (it may take the table's memory over).
     For a library taskplug does not know (polars, say), a plugin registers
     ``DataFrameTransformer(polars.DataFrame, to_arrow=lambda df: df.to_arrow(),
     from_arrow=polars.from_arrow)``.
@@ -153,14 +156,17 @@ class DataFrameTransformer(TypeTransformer[Any]):
         *,
         to_arrow: Callable[[Any], Any],
         from_arrow: Callable[[Any], Any],
+        from_owned_arrow: Callable[[Any], Any] | None = None,
         name: str = SD_TRANSFORMER_NAME,
     ) -> None:
         super().__init__(name, python_type)
         self.to_arrow = to_arrow
         self.from_arrow = from_arrow
+        #: ``from_arrow`` for a table nobody else holds (just read): may reuse its memory.
+        self.from_owned_arrow = from_owned_arrow or from_arrow
 
     def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
-        return _table_converter(t, self.name, self.from_arrow)
+        return _table_converter(t, self.name, self.from_owned_arrow)
 
 
 class _StructuredDatasetTransformer(TypeTransformer[Any]):
@@ -353,6 +359,12 @@ def _arrow_to_pandas(table: Any) -> Any:
     return table.to_pandas()
 
 
+def _owned_arrow_to_pandas(table: Any) -> Any:
+    # The table was just read for this conversion and nothing else holds it: pandas takes its
+    # buffers over column by column instead of holding both copies at once.
+    return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
 def _identity(table: Any) -> Any:
     return table
 
@@ -362,7 +374,10 @@ def pandas_transformer() -> DataFrameTransformer:
     import pandas
 
     return DataFrameTransformer(
-        pandas.DataFrame, to_arrow=_pandas_to_arrow, from_arrow=_arrow_to_pandas
+        pandas.DataFrame,
+        to_arrow=_pandas_to_arrow,
+        from_arrow=_arrow_to_pandas,
+        from_owned_arrow=_owned_arrow_to_pandas,
     )
 
 
@@ -393,6 +408,28 @@ def from_arrow(table: Any, python_type: Any) -> Any:
     if not isinstance(transformer, DataFrameTransformer):
         raise UnsupportedTypeError(f"{python_type!r} is not a table type", expected=python_type)
     return transformer.from_arrow(table)
+
+
+def write_dataset(data: Any, python_type: Any = StructuredDataset) -> StructuredDataset:
+    """Write ``data`` (a ``pyarrow.Table`` or ``RecordBatchReader``, streamed) where a new
+    table of the running task goes, as a table of the declared type ``python_type``.
+
+    Returns a :class:`StructuredDataset` already pointing at the files: returned as a task
+    output of ``python_type`` (a DataFrame, Arrow table or dataset type), it is not written
+    again. Declared columns are not checked here (see :func:`conform_table`).
+    """
+    from taskplug.types.tables.storage import new_location, write_table
+
+    lt, _, _, _ = _dataset_type(python_type)
+    uri = new_location()
+    write_table(data, uri)
+    literal = literals_pb2.StructuredDataset(uri=uri)
+    sdt = literal.metadata.structured_dataset_type
+    sdt.CopyFrom(lt.structured_dataset_type)
+    sdt.format = PARQUET
+    dataset = StructuredDataset(uri=uri, metadata=literal.metadata, file_format=PARQUET)
+    dataset._literal = literal
+    return dataset
 
 
 def table_type_for(literal_type: types_pb2.LiteralType, frame: Any) -> Any:
