@@ -187,8 +187,7 @@ def _is_reader(data: Any) -> bool:
 
 def write_table(data: Any, uri: str) -> None:
     """Write a ``pyarrow.Table`` (or a ``RecordBatchReader``, streamed batch by batch) as
-    ``<uri>/00000``, under a temporary name then renamed. A large table on local disk is
-    written as several files in parallel (``PARALLEL_ROWS``)."""
+    ``<uri>/00000``, under a temporary name then renamed."""
     import uuid
 
     schema = data.schema
@@ -203,18 +202,8 @@ def write_table(data: Any, uri: str) -> None:
     if not is_remote(uri):
         directory = _local(uri)
         os.makedirs(directory, exist_ok=True)
-        parts = [data] if _is_reader(data) else _parts(data)
-        if len(parts) == 1:
-            _write_local(parts[0], directory, 0, options)
-            return
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(len(parts)) as pool:  # pyarrow writes without the GIL
-            list(
-                pool.map(
-                    lambda ip: _write_local(ip[1], directory, ip[0], options), enumerate(parts)
-                )
-            )
+        _write_local(data, directory, 0, options)
+        _release_memory()
         return
     import tempfile
 
@@ -237,18 +226,6 @@ def write_table(data: Any, uri: str) -> None:
 
 #: Rows per parquet row group (bounds the writer's memory; readers decode group by group).
 ROW_GROUP_ROWS = 131_072
-#: A large local table is written as one file per core (``00000``, ``00001``…, in row order,
-#: as flytekit's readers expect of a table directory), at least this many rows per file.
-PARALLEL_ROWS = 262_144
-
-
-def _parts(table: Any) -> list[Any]:
-    cores = min(os.cpu_count() or 1, 8)
-    count = max(1, min(cores, table.num_rows // PARALLEL_ROWS))
-    if count == 1:
-        return [table]
-    size = -(-table.num_rows // count)
-    return [table.slice(i * size, size) for i in range(count)]
 
 
 def _write_local(data: Any, directory: str, index: int, options: dict[str, Any]) -> None:
@@ -264,6 +241,14 @@ def _write_local(data: Any, directory: str, index: int, options: dict[str, Any])
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _release_memory() -> None:
+    """Hand the memory Arrow's allocator kept from writing back to the system, so the next
+    table read does not come on top of it."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _write_batches(data: Any, path: str, compression: str, options: dict[str, Any]) -> None:
@@ -351,13 +336,7 @@ def read_table(uri: str, columns: Sequence[str] | None = None) -> Any:
             )
             return pa.Table.from_batches(batches, schema=schema)
 
-    if len(files) > 1 and fs is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(min(len(files), os.cpu_count() or 1)) as pool:
-            tables = list(pool.map(read, files))
-    else:
-        tables = [read(f) for f in files]
+    tables = [read(f) for f in files]
     if not tables:
         raise FileNotFoundError(f"table {uri!r} has no parquet files")
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
