@@ -27,8 +27,8 @@ from taskplug.errors import (
 from taskplug.resources import Resources, ResourceSpec, Secret
 from taskplug.tasks.interface import Interface
 from taskplug.tasks.metadata import Documentation, ExecutionMode, TaskMetadata
-from taskplug.workflows.compilation import COMPILING
 from taskplug.types.tables.storage import local_run
+from taskplug.workflows.compilation import COMPILING
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable

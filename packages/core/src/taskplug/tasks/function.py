@@ -13,8 +13,8 @@ from taskplug.errors import TaskSignatureError
 from taskplug.resolver import TaskResolver, default_task_resolver
 from taskplug.tasks.base import PythonTask, UserCodeError, user_exception
 from taskplug.tasks.interface import Interface, module_of, transform_function
-from taskplug.workflows.compilation import COMPILING
 from taskplug.types.tables.storage import local_run
+from taskplug.workflows.compilation import COMPILING
 
 if TYPE_CHECKING:
     from flyteidl.core import literals_pb2
