@@ -3,7 +3,7 @@
 python _sql_child.py SIDE WORKLOAD [--db PATH] [--url URL] [--rows N]
 
 SIDE is flytekit or taskplug; WORKLOAD is sqlite, postgres or boundary. Prints one JSON line:
-the seconds of the measured call and the number of rows it returned.
+the seconds of the measured call, the number of rows it returned and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -99,7 +99,17 @@ def main(argv: list[str]) -> None:
         seconds = time.perf_counter() - start
         assert len(out) == rows, (len(out), rows)
         assert list(out.columns) == ["id", "name", "score"]
-    print(json.dumps({"seconds": seconds, "rows": len(out)}))
+    print(json.dumps({"seconds": seconds, "rows": len(out), "rss_mib": peak_rss_mib()}))
+
+
+def peak_rss_mib() -> float | None:
+    """This process's own peak RSS (``VmHWM``; wait4's figure can carry the parent's)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            kib = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+    return kib / 1024
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ Workloads (1,000,000 rows of ``id int, name text, score float``; 100,000 with ``
   literal and back, twice). Target: 3x.
 
 Every measurement is a child process of its own (``_sql_child.py``): the task call's time is
-measured inside it, its peak RSS by ``os.wait4``. Each side runs ``--repeat`` times after one
+measured inside it, and so is its peak RSS (``VmHWM``). Each side runs ``--repeat`` times after one
 warm-up run (which fills the page cache), the two sides interleaved; the median time and the
 largest RSS are reported.
 
@@ -51,7 +51,8 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{args} failed:\n{err[-3000:]}")
     data = json.loads(out.strip().splitlines()[-1])
-    return float(data["seconds"]), usage.ru_maxrss / 1024
+    rss = data.get("rss_mib") or usage.ru_maxrss / 1024  # VmHWM, read by the child itself
+    return float(data["seconds"]), float(rss)
 
 
 def measure(
