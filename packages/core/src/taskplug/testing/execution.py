@@ -56,6 +56,8 @@ def _plugin_modules() -> list[str]:
         for _, plugin in pm.list_name_plugin()
         if isinstance(plugin, types.ModuleType) and not plugin.__name__.startswith("taskplug.")
     ]
+
+
 def _same(a: Any, b: Any) -> bool:
     """Equality that also works for tables (``DataFrame.equals``, ``pyarrow.Table.equals``)."""
     equals = getattr(a, "equals", None)
