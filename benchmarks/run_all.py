@@ -25,6 +25,7 @@ QUICK_FLAGS = {
     "bench_declare_serialize.py": ["--repeat", "2"],
     "bench_entrypoint.py": ["--repeat", "3"],
     "bench_pod.py": ["--quick"],
+    "bench_sql.py": ["--quick"],
 }
 
 

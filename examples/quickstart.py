@@ -54,6 +54,41 @@ async def double_all(values: list[int]) -> list[int]:
     return [2 * v for v in values]
 
 
+# --- SQL on SQLite, no server (taskplug-sql, docs/sql.md) --------------------------------------
+def sql_on_sqlite(console: Console) -> None:
+    """Query a small SQLite file with SQLite3Task; the DataFrame feeds a normal task."""
+    import sqlite3
+
+    import pandas as pd
+
+    from taskplug import kwtypes
+    from taskplug_sql import SQLite3Config, SQLite3Task
+
+    with tempfile.TemporaryDirectory(prefix="taskplug-quickstart-db-") as folder:
+        db = Path(folder) / "values.db"
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE measurements (sensor TEXT, value INTEGER)")
+            conn.executemany(
+                "INSERT INTO measurements VALUES (?, ?)",
+                [("a", 3), ("b", 14), ("a", 15), ("c", 9), ("b", 26)],
+            )
+        conn.close()
+        above = SQLite3Task(
+            "quickstart.values_above",
+            query_template="SELECT sensor, value FROM measurements "
+            "WHERE value >= {{ .inputs.threshold }} ORDER BY value",
+            inputs=kwtypes(threshold=int),
+            output_schema_type=typing.Annotated[pd.DataFrame, kwtypes(sensor=str, value=int)],
+            task_config=SQLite3Config(uri=str(db)),
+        )
+        rows = above(threshold=10)  # bound as a parameter, never pasted into the SQL
+        console.print(f"sqlite:  {rows.to_dict('records')}")
+        console.print(f"sqlite stats: {summarize(values=rows['value'].tolist())}")
+
+
+# --- end SQL -------------------------------------------------------------------------------------
+
+
 def main() -> None:
     if len(sys.argv) > 1:
         out = Path(sys.argv[1])
@@ -74,6 +109,7 @@ def demo(out: Path) -> None:
     console.print(f"doubled: {doubled}")
     console.print(f"split:   {parts}")
     console.print(f"stats:   {stats}")
+    sql_on_sqlite(console)
 
     settings = SerializationSettings(
         project="quickstart",

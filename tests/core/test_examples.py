@@ -22,6 +22,9 @@ def test_quickstart_runs_and_its_container_run_agrees_with_the_local_one(tmp_pat
     assert "stats:   Stats(count=5, mean=27.6)" in out
     assert "quickstart.summarize" in out and "python-task" in out
     assert "taskplug-execute wrote outputs.pb: Split(small=[3, 9, 5], large=[14, 15, 26])" in out
+    # the SQLite3Task part (a temporary database, removed with everything else: see above)
+    assert "sqlite:  [{'sensor': 'b', 'value': 14}, {'sensor': 'a', 'value': 15}, " in out
+    assert "sqlite stats: Stats(count=3, mean=18.333333333333332)" in out
 
 
 def test_quickstart_keeps_its_files_in_a_folder_given(tmp_path: Path):

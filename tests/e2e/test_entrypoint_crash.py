@@ -65,14 +65,18 @@ def test_sigkill_never_leaves_a_partial_outputs_pb(ws: Workspace) -> None:
     module = ws.module("bigtasks", BIG)
     inputs = _inputs(ws, 7)
 
-    # one undisturbed run tells how long a whole process lives on this machine
-    out = ws.root / "calibrate"
-    start = time.perf_counter()
-    proc = _start(ws, module, inputs, out)
-    _, err = proc.communicate(timeout=60)
-    lifetime = time.perf_counter() - start
-    assert proc.returncode == 0, err.decode()
-    assert _check_prefix(out, 7) == "complete"
+    # undisturbed runs tell how long a whole process lives on this machine; the slowest of
+    # three, so that one fast run on a busy machine does not make every later kill too early
+    lifetimes = []
+    for c in range(3):
+        out = ws.root / f"calibrate{c}"
+        start = time.perf_counter()
+        proc = _start(ws, module, inputs, out)
+        _, err = proc.communicate(timeout=60)
+        lifetimes.append(time.perf_counter() - start)
+        assert proc.returncode == 0, err.decode()
+        assert _check_prefix(out, 7) == "complete"
+    lifetime = max(lifetimes)
 
     rng = random.Random(20240607)
     outcomes = {"complete": 0, "none": 0}

@@ -28,6 +28,9 @@ _EXPORTS: dict[str, str] = {
     "TypeEngine": "taskplug.types",
     "File": "taskplug.types",
     "Directory": "taskplug.types",
+    "kwtypes": "taskplug.types.tables",
+    "StructuredDataset": "taskplug.types.tables",
+    "FlyteSchema": "taskplug.types.tables",
     "current_execution": "taskplug.context",
     "TaskSignatureError": "taskplug.errors",
     "PluginError": "taskplug.errors",
@@ -105,6 +108,8 @@ if TYPE_CHECKING:
     from taskplug.tasks.interface import Interface
     from taskplug.tasks.metadata import Documentation, TaskMetadata
     from taskplug.types import Directory, File, TypeEngine
+    from taskplug.types.tables.columns import kwtypes
+    from taskplug.types.tables.dataset import FlyteSchema, StructuredDataset
     from taskplug.workflows.dynamic import dynamic
     from taskplug.workflows.errors import (
         PromiseUsageError,

@@ -27,6 +27,7 @@ from taskplug.errors import (
 from taskplug.resources import Resources, ResourceSpec, Secret
 from taskplug.tasks.interface import Interface
 from taskplug.tasks.metadata import Documentation, ExecutionMode, TaskMetadata
+from taskplug.types.tables.storage import local_run
 from taskplug.workflows.compilation import COMPILING
 
 if TYPE_CHECKING:
@@ -515,8 +516,9 @@ class PythonTask(Generic[T]):
         """Convert inputs to literals, dispatch, and convert the outputs back to Python."""
         if not self._local_notes.warned:
             self._warn_local_once()
-        out = self.dispatch_execute(self.inputs_to_literal_map(kwargs))
-        return self.outputs_from_literal_map(out)
+        with local_run():  # tables written by this call go to a directory removed at the end
+            out = self.dispatch_execute(self.inputs_to_literal_map(kwargs))
+            return self.outputs_from_literal_map(out)
 
     def sandbox_execute(
         self, input_literal_map: literals_pb2.LiteralMap

@@ -13,6 +13,7 @@ from taskplug.errors import TaskSignatureError
 from taskplug.resolver import TaskResolver, default_task_resolver
 from taskplug.tasks.base import PythonTask, UserCodeError, user_exception
 from taskplug.tasks.interface import Interface, module_of, transform_function
+from taskplug.types.tables.storage import local_run
 from taskplug.workflows.compilation import COMPILING
 
 if TYPE_CHECKING:
@@ -315,8 +316,9 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         if not self._local_notes.warned:
             self._warn_local_once()
         try:
-            out = await self.async_dispatch_execute(self.inputs_to_literal_map(values))
-            return self.outputs_from_literal_map(out)
+            with local_run():  # tables written by this call go to a directory removed after
+                out = await self.async_dispatch_execute(self.inputs_to_literal_map(values))
+                return self.outputs_from_literal_map(out)
         except UserCodeError as err:
             failure = user_exception(err)
         raise failure

@@ -40,7 +40,7 @@ def check_local_matches_container(
     wire_out = literals_pb2.LiteralMap.FromString(out.SerializeToString(deterministic=True))
     remote = task.outputs_from_literal_map(wire_out)
     where = "taskplug-execute" if entrypoint else "container-style"
-    assert remote == local, f"task {task.name!r}: {where} run gave {remote!r}, local {local!r}"
+    assert _same(remote, local), f"task {task.name!r}: {where} run gave {remote!r}, local {local!r}"
     return local
 
 
@@ -56,6 +56,27 @@ def _plugin_modules() -> list[str]:
         for _, plugin in pm.list_name_plugin()
         if isinstance(plugin, types.ModuleType) and not plugin.__name__.startswith("taskplug.")
     ]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that also works for tables (``DataFrame.equals``, ``pyarrow.Table.equals``)."""
+    equals = getattr(a, "equals", None)
+    if callable(equals) and type(a) is type(b):
+        return bool(equals(b))
+    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
+        return all(_same(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+def _raw_output_directory() -> str:
+    """Where the kit's entrypoint runs put offloaded data (tables, files): kept until exit, so
+    the outputs can be read after the run."""
+    import atexit
+    import shutil
+
+    path = tempfile.mkdtemp(prefix="taskplug-kit-raw-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def run_in_entrypoint(
@@ -75,10 +96,17 @@ def run_in_entrypoint(
             f"task {task.name!r} ({type(task).__qualname__}) has no task_resolver, so "
             "taskplug-execute cannot load it; only container tasks run through the entrypoint"
         )
-    args = resolver.loader_args(SerializationSettings.for_tests(), task)
+    settings = SerializationSettings.for_tests()
+    args = resolver.loader_args(settings, task)
     with tempfile.TemporaryDirectory(prefix="taskplug-kit-") as tmp:
         folder = Path(tmp)
         (folder / "inputs.pb").write_bytes(inputs.SerializeToString())
+        if "{{.taskTemplatePath}}" in args:  # a resolver that loads the task from its template
+            from taskplug.serialization import serialize
+
+            template = folder / "task.pb"
+            template.write_bytes(serialize(task, settings).SerializeToString())
+            args = [str(template) if a == "{{.taskTemplatePath}}" else a for a in args]
         out_dir = folder / "out"
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         modules = _plugin_modules()
@@ -95,7 +123,7 @@ def run_in_entrypoint(
                 "--output-prefix",
                 str(out_dir),
                 "--raw-output-data-prefix",
-                str(folder / "raw"),
+                _raw_output_directory(),
                 "--resolver",
                 resolver.location,
                 "--",

@@ -24,6 +24,9 @@ def register_builtins(registry: TypeTransformerRegistry) -> None:
 
     for tr in [*PRIMITIVE_TRANSFORMERS, LIST, DICT, ENUM, FILE, DIRECTORY, ERROR]:
         registry.register(tr)
+    from taskplug.types.tables import register_table_transformers  # tables (lazy pandas/arrow)
+
+    register_table_transformers(registry)
 
 
 @functools.cache

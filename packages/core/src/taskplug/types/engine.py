@@ -295,7 +295,8 @@ class TypeEngine:
         t = strip_annotated(python_type)
         transformer = cls.find_transformer(t, allow_pickle=allow_pickle)
         try:
-            conv = transformer.converter(t, cls, allow_pickle)
+            declared = python_type if transformer.keeps_annotations else t
+            conv = transformer.converter(declared, cls, allow_pickle)
         except TypeTransformerFailedError:
             raise
         except RecursionError as exc:

@@ -22,10 +22,11 @@ of it from two functions.
 from __future__ import annotations
 
 import contextlib
+import sys
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from taskplug.errors import (
     DuplicateRegistrationError,
@@ -109,6 +110,10 @@ class TypeTransformer(Generic[T]):
     Lists, dicts with ``str`` keys and ``Optional``/unions of the type work with either form.
     ``taskplug.testing.check_transformer_roundtrip`` checks a transformer end to end.
     """
+
+    #: When true, :meth:`converter` receives ``Annotated[T, ...]`` as declared (tables read
+    #: their columns and storage format from it); otherwise ``T`` alone.
+    keeps_annotations: ClassVar[bool] = False
 
     def __init__(self, name: str, python_type: type[T]) -> None:
         self.name = name
@@ -328,6 +333,7 @@ class TypeTransformerRegistry:
     def __init__(self) -> None:
         self._by_type: dict[type, TypeTransformer[Any]] = {}
         self._registrations: dict[type, Registration] = {}
+        self._lazy: dict[tuple[str, str], tuple[Callable[[], TypeTransformer[Any]], Any]] = {}
         #: Converters built from this registry, by (type key, allow_pickle).
         self.converters: dict[tuple[Any, bool], Converter] = {}
         #: The plugin whose hook is registering now (set by the plugin manager).
@@ -387,6 +393,25 @@ class TypeTransformerRegistry:
     def _who(self) -> str:
         return _owner(self.current_plugin, self.current_dist, self._builtin)
 
+    def register_lazy(
+        self, module: str, name: str, factory: Callable[[], TypeTransformer[Any]]
+    ) -> None:
+        """Register the transformer of class ``module.name`` without importing ``module``.
+
+        ``factory()`` builds the transformer the first time a type is looked up while
+        ``module`` is imported and the type is ``module.name`` or a subclass of it (how
+        ``pandas.DataFrame`` and ``pyarrow.Table`` are known without importing either).
+        """
+        key = (module, name)
+        if key in self._lazy:
+            raise DuplicateRegistrationError(
+                f"type {module}.{name} has two lazily registered transformers "
+                f"({self._who()} tried to register the second)",
+                plugin=self.current_plugin,
+                dist=self.current_dist,
+            )
+        self._lazy[key] = (factory, (self.current_plugin, self.current_dist, self._builtin))
+
     def get(self, cls: type) -> TypeTransformer[Any] | None:
         """The transformer for ``cls`` or its nearest registered base class."""
         by_type = self._by_type
@@ -394,6 +419,20 @@ class TypeTransformerRegistry:
             tr = by_type.get(base)
             if tr is not None:
                 return tr
+        return self._get_lazy(cls) if self._lazy else None
+
+    def _get_lazy(self, cls: type) -> TypeTransformer[Any] | None:
+        for key, (factory, owner) in list(self._lazy.items()):
+            module = sys.modules.get(key[0])
+            target = getattr(module, key[1], None) if module is not None else None
+            if isinstance(target, type) and isinstance(cls, type) and issubclass(cls, target):
+                del self._lazy[key]
+                transformer = factory()
+                t = transformer.python_type
+                if t not in self._by_type:  # built now; converters built so far stay valid
+                    self._by_type[t] = transformer
+                    self._registrations[t] = Registration(t, transformer, *owner)
+                return self.get(cls)
         return None
 
     def registration(self, cls: type) -> Registration | None:
