@@ -80,6 +80,10 @@ _EXPORTS: dict[str, str] = {
     "Workflow": "taskplug.workflows.imperative",
     "Echo": "taskplug.tasks.echo",
     # -- end of workstream LP
+    # workflow constructs (issue 15, COND / MAP / PATTR)
+    "conditional": "taskplug.workflows.condition",
+    "map_task": "taskplug.workflows.array_node",
+    "ArrayNodeMapTask": "taskplug.workflows.array_node",
 }
 
 __all__ = sorted([*_EXPORTS, "eager", "__version__"])
@@ -110,6 +114,8 @@ if TYPE_CHECKING:
     from taskplug.types import Directory, File, TypeEngine
     from taskplug.types.tables.columns import kwtypes
     from taskplug.types.tables.dataset import FlyteSchema, StructuredDataset
+    from taskplug.workflows.array_node import ArrayNodeMapTask, map_task
+    from taskplug.workflows.condition import conditional
     from taskplug.workflows.dynamic import dynamic
     from taskplug.workflows.errors import (
         PromiseUsageError,

@@ -158,11 +158,14 @@ def _import(module_name: str) -> Any:
 
 
 def load_resolver(location: str) -> TaskResolver:
-    """Import a resolver from ``module.attribute``."""
+    """Import a resolver from ``module.attribute`` (a class there is instantiated, as flytekit
+    instantiates the map task resolver it names by class)."""
     module_name, _, attr = location.rpartition(".")
     try:
         resolver = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError, ValueError) as exc:
+        if isinstance(resolver, type):
+            resolver = resolver()
+    except (ImportError, AttributeError, ValueError, TypeError) as exc:
         raise TaskResolutionError(f"resolver {location!r} could not be loaded: {exc}") from exc
     if not isinstance(resolver, TaskResolver):
         raise TaskResolutionError(f"{location!r} is not a task resolver")

@@ -27,6 +27,8 @@ from taskplug.workflows.errors import WorkflowTypeError, where
 from taskplug.workflows.promise import Promise, VoidPromise
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from flyteidl.core import literals_pb2, types_pb2
 
     from taskplug.types.engine import Converter
@@ -237,6 +239,13 @@ def fill_binding_data(msg: literals_pb2.BindingData, spec: Spec) -> None:
         ref = msg.promise
         ref.node_id = payload.node.id
         ref.var = payload.var
+        if type(payload) is not Promise:  # an attribute path: p.field, p[0], p["key"]
+            for key in payload.attr_path:
+                step = ref.attr_path.add()
+                if isinstance(key, int):
+                    step.int_value = key
+                else:
+                    step.string_value = key
     elif kind == "l":
         _literal_to_binding(msg, payload)
     elif kind == "c":
@@ -268,18 +277,22 @@ def _literal_to_binding(msg: literals_pb2.BindingData, lit: literals_pb2.Literal
 def fill_literal(
     msg: literals_pb2.Literal,
     spec: Spec,
-    results: list[literals_pb2.LiteralMap | None],
+    results: Mapping[Node, literals_pb2.LiteralMap],
     inputs: literals_pb2.LiteralMap,
 ) -> None:
     """Write the value ``spec`` stands for into ``msg``, reading node outputs from ``results``.
 
-    ``results[i]`` holds the outputs of node ``i``; ``inputs`` the workflow's inputs.
+    ``results[node]`` holds the outputs of a node that ran; ``inputs`` the workflow's inputs.
+    A promise with an attribute path (``p.field``, ``p[0]``) is resolved here.
     """
     kind, payload = spec
     if kind == "p":
-        index = payload.node.index
-        source = inputs if index < 0 else results[index]
-        msg.CopyFrom(source.literals[payload.var])
+        node = payload.node
+        source = inputs if node.index < 0 else results[node]
+        if type(payload) is Promise:
+            msg.CopyFrom(source.literals[payload.var])
+        else:  # an attribute path (taskplug.workflows.attr_path)
+            msg.CopyFrom(payload.resolve(source.literals[payload.var]))
     elif kind == "l":
         msg.CopyFrom(payload)
     elif kind == "c":
@@ -299,5 +312,5 @@ def spec_literal(spec: Spec) -> literals_pb2.Literal:
     from flyteidl.core.literals_pb2 import Literal, LiteralMap
 
     lit = Literal()
-    fill_literal(lit, spec, [], LiteralMap())
+    fill_literal(lit, spec, {}, LiteralMap())
     return lit

@@ -155,6 +155,8 @@ class WorkflowBase:
         self._order: list[int] | None = None
         self._warned = False
         self._used = False  # called, used in another workflow or serialized (see __repr__)
+        #: Set when the body named something defined later in its module (compiled on first use).
+        self._compile_pending = False
 
     # -- properties (flytekit's names) ------------------------------------------------------
 
@@ -191,11 +193,15 @@ class WorkflowBase:
     @property
     def nodes(self) -> list[Node]:
         """The nodes, in the order they were created (their ids are ``n0``, ``n1``…)."""
+        if self._compile_pending:
+            self.compile_now()
         return self._nodes
 
     @property
     def output_bindings(self) -> list[tuple[str, Spec]]:
         """``(output name, binding spec)`` in output order."""
+        if self._compile_pending:
+            self.compile_now()
         return self._outputs
 
     @property
@@ -206,6 +212,8 @@ class WorkflowBase:
     @property
     def failure_node(self) -> Node | None:
         """The node of :attr:`on_failure` (id ``fn0``, or ``efn`` for imperative workflows)."""
+        if self._compile_pending:
+            self.compile_now()
         return self._failure_node
 
     @property
@@ -235,12 +243,16 @@ class WorkflowBase:
 
     def execution_order(self) -> list[int]:
         """Node indices in the order a local run executes them."""
+        if self._compile_pending:
+            self.compile_now()
         if self._order is None or len(self._order) != len(self._nodes):
             self._order = execution_order(self._name, self._nodes)
         return self._order
 
     def check_ids(self) -> None:
         """Refuse two nodes with the same id (after ``with_overrides(node_name=...)``)."""
+        if self._compile_pending:
+            self.compile_now()
         seen: dict[str, Node] = {}
         for n in self._nodes:
             other = seen.get(n.id)
@@ -253,6 +265,13 @@ class WorkflowBase:
                     node=n.id,
                 )
             seen[n.id] = n
+
+    def compile_now(self) -> None:
+        """Compile a workflow whose compilation waited for names defined after it."""
+        self._compile_pending = False
+        compile_fn = getattr(self, "compile", None)
+        if compile_fn is not None:
+            compile_fn()
 
     def _set_graph(self, nodes: list[Node], outputs: list[tuple[str, Spec]]) -> None:
         self._nodes = nodes
@@ -311,6 +330,8 @@ class WorkflowBase:
 
         iface = self._python_interface
         label = f"workflow {self._name!r}"
+        if self._compile_pending:
+            self.compile_now()
         if not self._warned:
             self._warn_local_overrides()
         lm = to_literal_map(label, iface.input_converters, kwargs)
@@ -369,6 +390,8 @@ class WorkflowBase:
         """
         from taskplug.workflows.local import run_graph
 
+        if self._compile_pending:
+            self.compile_now()
         try:
             return run_graph(
                 workflow=self._name,

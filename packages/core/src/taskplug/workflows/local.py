@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from taskplug.workflows.bindings import Spec
     from taskplug.workflows.node import Node
 
-__all__ = ["from_literal_map", "run_graph", "to_literal_map"]
+__all__ = ["from_literal_map", "run_graph", "run_node", "to_literal_map"]
 
 
 def run_graph(
@@ -40,28 +40,53 @@ def run_graph(
     """
     from flyteidl.core.literals_pb2 import LiteralMap
 
-    results: list[literals_pb2.LiteralMap | None] = [None] * len(nodes)
+    results: dict[Node, literals_pb2.LiteralMap] = {}
     for i in order:
         node = nodes[i]
-        lm = LiteralMap()
-        lits = lm.literals
-        for var, spec in node.inputs:
-            fill_literal(lits[var], spec, results, inputs)
-        try:
-            results[i] = node.entity.dispatch_execute(lm)
-        except Exception as exc:
-            _note(exc, workflow, node)
-            raise
+        results[node] = run_node(node, results, inputs)
     out = LiteralMap()
     lits = out.literals
-    for var, spec in outputs:
-        fill_literal(lits[var], spec, results, inputs)
+    try:
+        for var, spec in outputs:
+            fill_literal(lits[var], spec, results, inputs)
+    except Exception as exc:
+        _note(exc, f"(while binding the outputs of workflow {workflow!r})")
+        raise
     return out
 
 
-def _note(exc: BaseException, workflow: str, node: Node) -> None:
+def run_node(
+    node: Node,
+    results: dict[Node, literals_pb2.LiteralMap],
+    inputs: literals_pb2.LiteralMap,
+) -> literals_pb2.LiteralMap:
+    """Run one node: assemble its inputs from ``results`` (outputs of the nodes that ran) and
+    the workflow's ``inputs``, dispatch its entity, return the node's outputs.
+
+    An entity that runs inside the graph itself (a conditional's branch node) has
+    ``run_in_graph(node, inputs_map, results, workflow_inputs)``; any other is dispatched.
+    """
+    from flyteidl.core.literals_pb2 import LiteralMap
+
+    lm = LiteralMap()
+    lits = lm.literals
+    entity = node.entity
+    try:
+        for var, spec in node.inputs:
+            fill_literal(lits[var], spec, results, inputs)
+        in_graph = getattr(entity, "run_in_graph", None)
+        if in_graph is not None:
+            out: literals_pb2.LiteralMap = in_graph(node, lm, results, inputs)
+            return out
+        done: literals_pb2.LiteralMap = entity.dispatch_execute(lm)
+        return done
+    except Exception as exc:
+        _note(exc, f"(raised in {where(node.workflow, node.id, node.describe_entity())})")
+        raise
+
+
+def _note(exc: BaseException, text: str) -> None:
     target = getattr(exc, "original", None) or exc
-    text = f"(raised in {where(workflow, node.id, node.describe_entity())})"
     if text not in getattr(target, "__notes__", ()):
         target.add_note(text)
 

@@ -2,8 +2,11 @@
 
 A :class:`Promise` stands for one output of a node (or one input of the workflow) that exists
 only when the workflow runs. It can be passed to other calls, returned from the workflow, and
-given per-node overrides (``t(x=1).with_overrides(retries=3)``). Anything that needs its value
-now — ``if p:``, ``p + 1``, ``len(p)``, ``for x in p``, ``p == 1`` — raises
+given per-node overrides (``t(x=1).with_overrides(retries=3)``). ``p.field``, ``p[0]`` and
+``p["key"]`` are promises of a part of the value (an attribute path, resolved when the workflow
+runs; :mod:`taskplug.workflows.attr_path`); ``p > 1``, ``p == x``, ``p.is_true()`` are
+conditions for ``conditional(...)`` (:mod:`taskplug.workflows.expressions`). Anything that
+needs its value now — ``if p:``, ``p + 1``, ``len(p)``, ``for x in p`` — raises
 :class:`~taskplug.workflows.errors.PromiseUsageError` naming the workflow, the node and the
 output, because the value does not exist while the graph is being built. ``str(p)`` and
 ``f"{p}"`` give flytekit's description of the promise (``Promise(node:n0.o0.[])``).
@@ -23,6 +26,7 @@ from taskplug.workflows.errors import PromiseAttributeError, PromiseUsageError, 
 
 if TYPE_CHECKING:
     from taskplug.types.engine import Converter
+    from taskplug.workflows.expressions import ComparisonExpression
     from taskplug.workflows.node import Node
 
 __all__ = ["Promise", "VoidPromise", "output_tuple_class"]
@@ -138,16 +142,32 @@ class Promise:
     def __contains__(self, item: object) -> bool:
         self._fail("membership cannot be tested while the workflow is compiled (`x in p`)")
 
-    def __getitem__(self, key: object) -> Any:
-        self._fail(f"it cannot be indexed (`p[{key!r}]`): taskplug does not resolve paths")
+    # -- attribute paths (taskplug.workflows.attr_path) -------------------------------------
 
-    def __getattr__(self, name: str) -> Any:
+    @property
+    def attr_path(self) -> tuple[str | int, ...]:
+        """The attribute path (``p.a[0]`` → ``("a", 0)``); empty for the output itself."""
+        return ()
+
+    def __getitem__(self, key: object) -> Promise:
+        """``p[0]`` of a list, ``p["key"]`` of a ``dict[str, T]`` or a dataclass: a promise of
+        that item, resolved when the workflow runs (an attribute path in the binding)."""
+        from taskplug.workflows.attr_path import extend
+
+        return extend(self, key, attribute=False)
+
+    def __getattr__(self, name: str) -> Promise:
+        """``p.field`` of a dataclass (or pydantic model): a promise of that field."""
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
+        from taskplug.workflows.attr_path import extend
+
+        return extend(self, name, attribute=True)
+
+    def _attribute_error(self, detail: str) -> PromiseAttributeError:
         node = self._node
-        raise PromiseAttributeError(
-            f"{self.describe()}: has no attribute {name!r} (`p.{name}`); taskplug does not "
-            f"resolve attribute paths of promises; {_HINT}",
+        return PromiseAttributeError(
+            f"{self.describe()}: {detail}",
             workflow=node.workflow,
             node=None if self.is_workflow_input else node.id,
         )
@@ -161,7 +181,7 @@ class Promise:
         only when the workflow runs.
         """
         node_id = "" if self.is_workflow_input else self._node.id
-        return f"Promise(node:{node_id}.{self._var}.[])"
+        return f"Promise(node:{node_id}.{self._var}.{list(self.attr_path)})"
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
@@ -171,16 +191,41 @@ class Promise:
     def __hash__(self) -> int:
         return id(self)
 
-    def __eq__(self, other: object) -> bool:
-        self._fail("it cannot be compared while the workflow is compiled (`p == x`)")
+    # -- conditions (taskplug.workflows.expressions): for conditional(...).if_(...) ----------
 
-    def __ne__(self, other: object) -> bool:
-        self._fail("it cannot be compared while the workflow is compiled (`p != x`)")
+    def __eq__(self, other: object) -> ComparisonExpression:  # type: ignore[override]
+        return _compare(self, "EQ", other)
 
-    def __lt__(self, other: object) -> bool:
-        self._fail("it cannot be compared while the workflow is compiled (`p < x`)")
+    def __ne__(self, other: object) -> ComparisonExpression:  # type: ignore[override]
+        return _compare(self, "NE", other)
 
-    __le__ = __gt__ = __ge__ = __lt__
+    def __gt__(self, other: object) -> ComparisonExpression:
+        return _compare(self, "GT", other)
+
+    def __ge__(self, other: object) -> ComparisonExpression:
+        return _compare(self, "GE", other)
+
+    def __lt__(self, other: object) -> ComparisonExpression:
+        return _compare(self, "LT", other)
+
+    def __le__(self, other: object) -> ComparisonExpression:
+        return _compare(self, "LE", other)
+
+    def is_(self, v: bool) -> ComparisonExpression:
+        """The condition ``p == v``."""
+        return _compare(self, "EQ", v)
+
+    def is_true(self) -> ComparisonExpression:
+        """The condition ``p == True`` (for a bool output or input)."""
+        return _compare(self, "EQ", True)
+
+    def is_false(self) -> ComparisonExpression:
+        """The condition ``p == False``."""
+        return _compare(self, "EQ", False)
+
+    def is_none(self) -> ComparisonExpression:
+        """The condition ``p == None`` (for an ``Optional`` output or input)."""
+        return _compare(self, "EQ", None)
 
     def __index__(self) -> int:
         self._fail("it is not a number while the workflow is compiled (`range(p)`, `xs[p]`)")
@@ -197,11 +242,24 @@ class Promise:
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _arith
     __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _arith
     __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __neg__ = __pos__ = __abs__ = _arith
-    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = __invert__ = _arith
+    __xor__ = __rxor__ = __invert__ = _arith
     __lshift__ = __rlshift__ = __rrshift__ = _arith
+
+    def _logical(self, *_: object) -> Any:
+        self._fail(
+            "& and | combine conditions, not promises: compare first, `p.is_true() & (q > 1)`"
+        )
+
+    __and__ = __rand__ = __or__ = __ror__ = _logical
 
     def __call__(self, *args: object, **kwargs: object) -> Any:
         self._fail("it is not callable")
+
+
+def _compare(p: Promise, op: str, other: object) -> ComparisonExpression:
+    from taskplug.workflows.expressions import ComparisonExpression, ComparisonOps
+
+    return ComparisonExpression(p, ComparisonOps[op], other)
 
 
 class VoidPromise:

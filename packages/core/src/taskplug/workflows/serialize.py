@@ -241,6 +241,10 @@ def fill_node(
             a.var = var
             a.alias = alias
     entity = node.entity
+    own = getattr(entity, "fill_workflow_node", None)
+    if own is not None:  # a branch node (condition.py), an array node (array_node.py)
+        own(msg, node, reg, subs)
+        return
     if isinstance(entity, PythonTask):
         spec = reg.task(entity)
         tn = msg.task_node

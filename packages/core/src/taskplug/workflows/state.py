@@ -29,7 +29,7 @@ _SCALARS = frozenset({int, float, str, bool})
 class CompilationState:
     """The graph of one workflow (or dynamic task) while its function runs."""
 
-    __slots__ = ("_metadata", "nodes", "prefix", "start", "workflow")
+    __slots__ = ("_metadata", "nodes", "open_sections", "parent", "prefix", "start", "workflow")
 
     def __init__(self, workflow: str, *, prefix: str = "") -> None:
         self.workflow = workflow
@@ -37,17 +37,46 @@ class CompilationState:
         self.nodes: list[Node] = []
         self.start = Node(START_NODE_ID, None, index=-1, workflow=workflow)
         self._metadata: dict[int, tuple[Any, NodeMetadata]] = {}
+        #: The state this one is nested in (the branches of a conditional), or ``None``.
+        self.parent: CompilationState | None = None
+        #: Conditionals started in this state and not finished yet (taskplug.workflows.condition).
+        self.open_sections: list[Any] = []
+
+    def nested(self) -> CompilationState:
+        """A state for the nodes of a conditional's branches: same workflow, inputs and prefix,
+        its own node list (ids restart at ``n0``, as flytekit numbers them)."""
+        child = CompilationState(self.workflow, prefix=self.prefix)
+        child.parent = self
+        child.start = self.start
+        child._metadata = self._metadata
+        return child
+
+    def finish(self) -> None:
+        """Refuse a compilation that left a conditional unfinished (no ``else_()`` branch)."""
+        if self.open_sections:
+            section = self.open_sections[-1]
+            from taskplug.workflows.errors import WorkflowCompileError
+
+            raise WorkflowCompileError(
+                f"workflow {self.workflow!r}: conditional {section.name!r} is not finished: "
+                "end it with .else_().then(...) or .else_().fail('message') (every branch "
+                "needs .then(...) or .fail(...))",
+                workflow=self.workflow,
+            )
 
     def input_promise(self, name: str, converter: Any) -> Promise:
         """The promise of workflow input ``name``."""
         return Promise(self.start, name, converter)
 
     def owns(self, p: Promise) -> bool:
-        """Whether ``p`` is an input of this workflow or the output of one of its nodes."""
+        """Whether ``p`` is an input of this workflow or the output of one of its nodes
+        (for a nested state: or of a node of the states it is nested in)."""
         node = p.node
         if node.index < 0:
             return node is self.start
-        return node.index < len(self.nodes) and self.nodes[node.index] is node
+        if node.index < len(self.nodes) and self.nodes[node.index] is node:
+            return True
+        return self.parent is not None and self.parent.owns(p)
 
     def check_spec(self, spec: Any, node_id: str | None, var: str, *, kind: str = "input") -> None:
         """Refuse a binding that uses a promise of another workflow (or of another compile)."""

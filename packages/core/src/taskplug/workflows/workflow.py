@@ -162,7 +162,12 @@ class PythonFunctionWorkflow(WorkflowBase):
         self._instantiated_in = module
         self._lhs = workflow_function.__name__
         if compile:
-            self.compile()
+            try:
+                self.compile()
+            except NameError:
+                # The body names something defined later in its module (a task, a recursive
+                # dynamic task): compile on first use, as flytekit compiles every workflow.
+                self._compile_pending = True
 
     @property
     def function(self) -> Callable[..., Any]:
@@ -229,6 +234,7 @@ class PythonFunctionWorkflow(WorkflowBase):
             raise
         finally:
             COMPILING.reset(token)
+        state.finish()
         outputs = bind_outputs(self._name, iface, returned)
         for var, spec in outputs:
             state.check_spec(spec, None, var, kind="output")
