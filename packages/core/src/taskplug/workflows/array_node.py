@@ -414,10 +414,21 @@ class ArrayNodeMapTask(PythonTask[Any]):
         from taskplug.workflows.overrides import fill_task_node_overrides
 
         spec = reg.task(self)
+        # As flytekit: metadata overrides of the node (retries, timeout, name, cache…) apply to
+        # the sub-node; the array node keeps the map task's name only.
+        base = NodeMetadata(self.name)
+        overridden = node.metadata_for_reading()
+        inner = self.sub_node_metadata()
+        for field in NodeMetadata.__slots__:
+            value = getattr(overridden, field)
+            if value != getattr(base, field):
+                setattr(inner, field, value)
+        msg.metadata.Clear()
+        base.fill(msg.metadata)
         array = msg.array_node
         sub = array.node
         sub.id = self.name
-        self.sub_node_metadata().fill(sub.metadata)
+        inner.fill(sub.metadata)
         sub.inputs.extend(msg.inputs)
         task_node = sub.task_node
         task_node.reference_id.CopyFrom(spec.template.id)
