@@ -9,7 +9,9 @@ with flytekit and once with taskplug, and timed in this one process:
 * serialize: the ``WorkflowTemplate`` with its task templates (flytekit:
   ``get_serializable(...).to_flyte_idl()``; taskplug: ``workflow_spec(...)``);
 * run locally: ``wf(x=1)``;
-* dynamic fan-out run locally: ``fan_out(n=N)``.
+* dynamic fan-out run locally: ``fan_out(n=N)``;
+* a map task over ``--nodes`` items run locally: ``mapped(xs=[...])``, a workflow of one
+  ``map_task(scale)`` node (flytekit loops over the items; taskplug runs them on its thread pool).
 
 Targets (issue 14): compile at least 10x faster, local run at least 20x, dynamic fan-out at
 least 10x. Best of ``--repeat`` rounds.
@@ -32,9 +34,10 @@ from typing import Any
 from _common import print_table, progress, verdict
 
 SOURCE = """
+import functools
 import typing
 
-from {lib} import dynamic, task, workflow
+from {lib} import dynamic, map_task, task, workflow
 
 N = {nodes}
 
@@ -84,6 +87,16 @@ def big(x: int) -> str:
 @dynamic
 def fan_out(n: int) -> typing.List[int]:
     return [double(x=i) for i in range(n)]
+
+
+@task
+def scale(x: int, factor: int) -> int:
+    return (x * factor) % 1000
+
+
+@workflow
+def mapped(xs: typing.List[int], factor: int = 3) -> typing.List[int]:
+    return map_task(functools.partial(scale, factor=factor))(x=xs)
 """
 
 
@@ -147,7 +160,7 @@ def main() -> int:
     def tp_compile() -> Any:
         return taskplug.workflow(tp_mod.big)
 
-    with progress("workflows: phases", 8) as advance:
+    with progress("workflows: phases", 10) as advance:
         fk_compile_s, fk_wf = best(fk_compile, args.repeat)
         advance()
         tp_compile_s, tp_wf = best(tp_compile, args.repeat)
@@ -175,6 +188,13 @@ def main() -> int:
         advance()
         assert list(fk_dyn) == list(tp_dyn) and len(tp_dyn) == n
 
+        items = list(range(n))
+        fk_map_s, fk_map = best(lambda: fk_mod.mapped(xs=items), args.repeat)
+        advance()
+        tp_map_s, tp_map = best(lambda: tp_mod.mapped(xs=items), args.repeat)
+        advance()
+        assert list(fk_map) == list(tp_map) and len(tp_map) == n
+
     def row(label: str, fk: float, tp: float, count: int, target: float | None) -> tuple[str, ...]:
         ratio = fk / tp
         goal = "" if target is None else verdict(ratio >= target) + f" (>= {target:g}x)"
@@ -191,6 +211,7 @@ def main() -> int:
         row("serialize WorkflowTemplate + tasks", fk_ser_s, tp_ser_s, nodes, None),
         row("run it locally", fk_run_s, tp_run_s, nodes, 20),
         row(f"dynamic fan-out of {n}, locally", fk_dyn_s, tp_dyn_s, n, 10),
+        row(f"map task over {n} items, locally", fk_map_s, tp_map_s, n, None),
     ]
     print_table(
         f"workflows, per node (best of {args.repeat} rounds)",
