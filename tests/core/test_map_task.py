@@ -7,7 +7,15 @@ import typing
 import pytest
 from flyteidl.core import literals_pb2
 
-from taskplug import ArrayNodeMapTask, dynamic, map_task, task, workflow
+from taskplug import (
+    ArrayNodeMapTask,
+    ImperativeWorkflow,
+    create_node,
+    dynamic,
+    map_task,
+    task,
+    workflow,
+)
 from taskplug.resolver import load_resolver
 from taskplug.settings import ImageConfig, SerializationSettings
 from taskplug.types import TypeEngine
@@ -303,3 +311,21 @@ def test_serializing_a_workflow_twice_gives_equal_specs() -> None:
     a = workflow_spec(priced, SETTINGS)
     b = workflow_spec(priced, SETTINGS)
     assert a == b
+
+
+def test_partials_reach_create_node_and_the_imperative_builder() -> None:
+    fixed = map_task(functools.partial(total, price=3.0, shipping=0.0))
+    wb = ImperativeWorkflow(name=f"{MOD}.imperative_map")
+    wb.add_workflow_input("qs", list[int])
+    node = wb.add_entity(fixed, quantity=wb.inputs["qs"])
+    wb.add_workflow_output("o0", node.outputs["o0"])
+    assert wb(qs=[1, 2]) == [3.0, 6.0]
+
+    @workflow
+    def created(qs: list[int]) -> list[float]:
+        p = get_price()
+        made = create_node(map_task(functools.partial(total, price=p, shipping=1.0)), quantity=qs)
+        return made.o0
+
+    assert created(qs=[2]) == [6.0]
+    assert [b for b, _ in created.nodes[1].inputs] == ["price", "quantity", "shipping"]

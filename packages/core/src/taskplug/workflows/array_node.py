@@ -157,6 +157,10 @@ class ArrayNodeMapTask(PythonTask[Any]):
             and len(inner_iface.outputs) == 1
         )
         inputs, outputs = list_interface(inner_iface, bound, optional_outputs=optional_out)
+        # The bound values are the defaults of their inputs, so every way of adding a node
+        # (a call, create_node, ImperativeWorkflow.add_entity) passes them.
+        fixed = {**(self._partial.keywords if self._partial is not None else {})}
+        fixed.update(self._bound_values)
         self._run_task = target
         self._bound = bound
         self._concurrency = concurrency
@@ -178,7 +182,7 @@ class ArrayNodeMapTask(PythonTask[Any]):
             target.task_type,
             _map_name(target, bound, concurrency, min_successes, min_success_ratio),
             None,
-            Interface(inputs, outputs),
+            Interface(inputs, outputs, defaults=fixed),
             metadata=target.metadata,
             environment=target.environment,
             requests=target.requests,
@@ -238,9 +242,8 @@ class ArrayNodeMapTask(PythonTask[Any]):
     # -- calls -----------------------------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Map over the list inputs; the inputs bound by ``functools.partial`` are added."""
-        if self._partial is not None:
-            kwargs = {**self._partial.keywords, **kwargs}
+        """Map over the list inputs; the inputs bound by ``functools.partial`` (the defaults of
+        those inputs) are added, and ``bound_inputs_values`` win over arguments (as flytekit)."""
         if self._bound_values:
             kwargs.update(self._bound_values)
         return super().__call__(*args, **kwargs)
