@@ -242,6 +242,21 @@ def test_the_catalogue_covers_what_it_claims(messages: tuple[dict[str, Any], Any
     assert [n.WhichOneof("target") for n in job.nodes] == ["task_node", "branch_node", "array_node"]
 
 
+def test_each_allowed_substitution_is_needed(
+    messages: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    """Every entry of the allow-list is a real difference in flytekit's templates."""
+    fk, tp = messages
+    templates = [fk[k] for k in fk if k.startswith("task:")]
+    templates += list(fk["dj:dyn_constructs"].tasks)
+    fk_args = {a for t in templates for a in t.container.args}
+    tp_args = {a for k in tp if k.startswith("task:") for a in tp[k].container.args}
+    for flytekit_value in ALLOWED_ARG_SUBSTITUTIONS:
+        assert flytekit_value in fk_args, flytekit_value
+        assert flytekit_value not in tp_args
+    assert set(ALLOWED_ARG_SUBSTITUTIONS.values()) <= tp_args
+
+
 def test_upstream_order_is_the_only_structural_allowance(
     messages: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:

@@ -21,9 +21,7 @@ def current_price() -> float:
 
 
 @workflow
-def anomalies(readings: list[int] | None = None) -> list[bool]:
-    if readings is None:
-        readings = [10, 12, 11, 100, 9]
+def anomalies(readings: list[int] = [10, 12, 11, 100, 9]) -> list[bool]:  # noqa: B006
     return map_task(is_anomaly)(reading=readings)
 
 
