@@ -406,6 +406,7 @@ def test_a_branch_without_then() -> None:
             return conditional("c").if_(x > 1.0).elif_(x < 0.0).then(double(n=x))  # type: ignore[attr-defined]
 
     _names(info.value, "no_then")
+    assert info.value.node == "n0" and "node 'n0' (conditional 'c')" in str(info.value)
 
 
 def test_a_conditional_without_else_is_not_finished() -> None:
@@ -444,6 +445,7 @@ def test_branches_returning_different_types() -> None:
             return conditional("t").if_(x > 1.0).then(double(n=x)).else_().then(shout(s="no"))
 
     assert "if_ gives float, else_ gives str" in str(info.value)
+    assert "node 'n0' (conditional 't')" in str(info.value) and info.value.node == "n0"
 
 
 def test_the_conditional_output_type_is_checked_downstream() -> None:

@@ -245,14 +245,18 @@ class ConditionalSection:
         return self._start_branch(expr, "if_")
 
     def _error(self, detail: str) -> NoReturn:
-        workflow = self._outer.workflow
+        outer = self._outer
+        workflow = outer.workflow
+        node_id = f"{outer.prefix}n{len(outer.nodes)}"  # the node the conditional becomes
         if self._token is not None:  # leave the branch state: the compilation is over
             COMPILING.reset(self._token)
             self._token = None
-            if self in self._outer.open_sections:
-                self._outer.open_sections.remove(self)
+            if self in outer.open_sections:
+                outer.open_sections.remove(self)
         raise WorkflowCompileError(
-            f"{where(workflow)}, conditional {self._name!r}: {detail}", workflow=workflow
+            f"{where(workflow, node_id, f'conditional {self._name!r}')}: {detail}",
+            workflow=workflow,
+            node=node_id,
         )
 
     def _start_branch(self, expr: Any, stmt: str) -> Case:
@@ -346,12 +350,13 @@ class ConditionalSection:
             node.inputs.append((var, ("p", p)))
             if p.node.index >= 0 and p.node not in node.upstream:
                 node.upstream.append(p.node)
-        names = self._output_vars()
+        names = self._output_vars() or []
+        converters = [self._converter(var) for var in names]  # may raise: before the node exists
         outer.nodes.append(node)
         if not names:
             branch._outputs = []
             return VoidPromise(node)
-        promises = tuple(Promise(node, var, self._converter(var)) for var in names)
+        promises = tuple(Promise(node, var, conv) for var, conv in zip(names, converters))
         node._outputs = promises
         branch._outputs = names
         first = next(c._output for c in self._cases if c._err is None)
