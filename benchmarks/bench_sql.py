@@ -7,7 +7,8 @@ Workloads (1,000,000 rows of ``id int, name text, score float``; 100,000 with ``
 * ``postgres``: the same query on a PostgreSQL server (started here, ``PostgresServer``) by a
   ``SQLAlchemyTask`` (flytekitplugins-sqlalchemy with psycopg vs taskplug-sql). Target: 2x.
 * ``boundary``: a 1M-row DataFrame through a task boundary (``identity(df) -> df``: to a
-  literal and back, twice). Target: 3x.
+  literal and back, twice), after one 1,000-row call that pays each side's one-off imports
+  and registrations (bench_import.py measures those). Target: 3x.
 
 Every measurement is a child process of its own (``_sql_child.py``): the task call's time is
 measured inside it, and so is its peak RSS (``VmHWM``). Each side runs ``--repeat`` times after one
