@@ -433,7 +433,7 @@ def test_execution_state_is_per_context_under_threads_and_asyncio():
     def who(tag: str) -> str:
         state = current_execution()
         assert state is not None and state.params.task_name.endswith("who")
-        return f"{tag}:{state.params.execution_id}"
+        return f"{tag}:{state.params.run_id}"
 
     results: list[str] = []
     threads = [
@@ -451,7 +451,7 @@ def test_execution_state_is_per_context_under_threads_and_asyncio():
         state = current_execution()
         await asyncio.sleep(0.01)
         assert current_execution() is state  # not clobbered by the others
-        seen[tag] = state.params.execution_id if state else ""
+        seen[tag] = state.params.run_id if state else ""
         return tag
 
     async def many() -> list[str]:
@@ -534,7 +534,8 @@ def test_pre_and_post_execute_hooks_wrap_every_task(monkeypatch):
     with fresh_plugin_manager(plugin, _Later()):
         assert add(a=1, b=1) == 21  # (2 * 10) then + 1: chained in pluggy order
         params = plugin.params[-1]
-        assert params.execution_id.startswith("local-")
+        assert params.run_id.startswith("local-")
+        assert str(params.execution_id) == "ex:local:local:local"  # flytekit's local id
         assert params.working_directory and params.logger is not None
         assert params.secrets.get("db", "password") == "s3cret"
         assert "s3cret" not in repr(params.secrets)

@@ -84,9 +84,19 @@ _EXPORTS: dict[str, str] = {
     "conditional": "taskplug.workflows.condition",
     "map_task": "taskplug.workflows.array_node",
     "ArrayNodeMapTask": "taskplug.workflows.array_node",
+    # -- issue 15, workstream CTX (current_context, FlyteContext, FlyteFile/FlyteDirectory,
+    #    checkpoints)
+    "current_context": "taskplug.context",
+    "Checkpoint": "taskplug.runtime.checkpoint",
+    "FlyteContext": "taskplug.runtime.flyte_context",
+    "FlyteContextManager": "taskplug.runtime.flyte_context",
+    "new_context": "taskplug.runtime.flyte_context",
+    "FlyteFile": "taskplug.types.file.file",
+    "FlyteDirectory": "taskplug.types.directory.types",
+    # -- end of workstream CTX
 }
 
-__all__ = sorted([*_EXPORTS, "eager", "__version__"])
+__all__ = sorted([*_EXPORTS, "eager", "SQLTask", "__version__"])
 
 if TYPE_CHECKING:
     from taskplug._manager import get_plugin_manager, load_plugin
@@ -157,9 +167,18 @@ if TYPE_CHECKING:  # issue 15, workstream LP
     from taskplug.workflows.schedule import CronSchedule, FixedRate
 
 
+if TYPE_CHECKING:  # issue 15, workstream CTX
+    from taskplug.context import current_context
+    from taskplug.runtime.checkpoint import Checkpoint
+    from taskplug.runtime.flyte_context import FlyteContext, FlyteContextManager, new_context
+    from taskplug.types.directory.types import FlyteDirectory
+    from taskplug.types.file.file import FlyteFile
+
+
 #: Names that live in plugin distributions: ``from taskplug import eager`` as in flytekit.
 _PLUGIN_EXPORTS: dict[str, tuple[str, str]] = {
     "eager": ("taskplug_eager", "eager"),
+    "SQLTask": ("taskplug_sql", "sql"),  # issue 15, workstream CTX (flytekit has it at the top)
 }
 
 

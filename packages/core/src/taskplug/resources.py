@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = ["Cache", "ResourceSpec", "Resources", "Secret", "validate_quantity"]
 
@@ -107,25 +108,55 @@ class ResourceSpec:
         return cls(requests=Resources(**requests), limits=Resources(**limits))
 
 
+class _MountType(enum.StrEnum):
+    """How a secret is handed to the task (flytekit's ``Secret.MountType``)."""
+
+    ANY = "ANY"
+    ENV_VAR = "ENV_VAR"
+    FILE = "FILE"
+
+
+_MOUNT_NUMBERS = {0: "ANY", 1: "ENV_VAR", 2: "FILE"}
+_ENV_VAR_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
 @dataclass(frozen=True)
 class Secret:
     """A secret a task requests: ``Secret(group="db", key="password")``.
 
     The value is never part of a template or a log; tasks read it at run time through
-    ``ExecutionParameters.secrets.get(group, key)``.
+    ``current_context().secrets.get(group, key)``. ``mount_requirement`` takes
+    ``Secret.MountType.ENV_VAR`` (flytekit's spelling) or its name (``"ENV_VAR"``).
     """
 
-    group: str
+    #: ``Secret.MountType.ANY`` / ``ENV_VAR`` / ``FILE`` (str values: ``"ANY"`` …).
+    MountType: ClassVar[type[_MountType]] = _MountType
+
+    group: str | None = None
     key: str | None = None
     group_version: str | None = None
     mount_requirement: str = "ANY"  # ANY | ENV_VAR | FILE
     env_var: str | None = None
 
     def __post_init__(self) -> None:
-        if self.mount_requirement not in ("ANY", "ENV_VAR", "FILE"):
+        mount: object = self.mount_requirement
+        if isinstance(mount, int) and not isinstance(mount, bool):
+            mount = _MOUNT_NUMBERS.get(mount, mount)
+        if isinstance(mount, enum.Enum):
+            mount = mount.name
+        if mount not in ("ANY", "ENV_VAR", "FILE"):
             raise ValueError(
-                "Secret.mount_requirement must be ANY, ENV_VAR or FILE, "
-                f"got {self.mount_requirement!r}"
+                "Secret.mount_requirement must be Secret.MountType.ANY, ENV_VAR or FILE (or "
+                f"their names), got {self.mount_requirement!r}"
+            )
+        # a MountType member, which is also its name as a str ("ENV_VAR")
+        object.__setattr__(self, "mount_requirement", _MountType(mount))
+        if not self.group and not self.key:
+            raise ValueError("a Secret needs a group or a key (Secret(group=..., key=...))")
+        if self.env_var is not None and not _ENV_VAR_NAME.match(self.env_var):
+            raise ValueError(
+                f"Secret.env_var must be an environment variable name (A-Z, 0-9, _), "
+                f"got {self.env_var!r}"
             )
 
 

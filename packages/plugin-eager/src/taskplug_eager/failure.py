@@ -117,10 +117,10 @@ class EagerFailureHandlerTask(PythonAutoContainerTask[Any]):
         from taskplug.context import current_execution
         from taskplug_eager.settings import EagerSettings
 
-        execution_id = params.execution_id if params is not None else None
+        execution_id = params.run_id if params is not None else None
         if execution_id is None:
             state = current_execution()
-            execution_id = state.params.execution_id if state is not None else ""
+            execution_id = state.params.run_id if state is not None else ""
         root = os.environ.get(EAGER_ROOT_ENV_NAME) or execution_id
         terminate_leftovers(root, blob_dir=EagerSettings.from_env().blob_dir)
         return input_literal_map

@@ -243,10 +243,8 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask[T]):
             child.run = run.record
         else:
             settings = current_settings()
-            if mode == "container" and params is not None:
-                run_id = params.execution_id
-            else:
-                run_id = new_run_id()
+            in_container = mode == "container" and params is not None
+            run_id = params.run_id if in_container and params is not None else new_run_id()
             run = EagerRun(
                 task=self,
                 settings=settings,

@@ -23,7 +23,8 @@ def fill_security_context(
     add = msg.secrets.add
     for s in secrets:
         out = add()
-        out.group = s.group
+        if s.group:
+            out.group = s.group
         if s.group_version:
             out.group_version = s.group_version
         if s.key:

@@ -22,6 +22,10 @@ For type-transformer plugins:
   literal and back, through protobuf bytes, through the plain-data form, inside lists, dicts,
   ``Optional`` and dataclasses (hypothesis-driven when given a strategy).
 
+flytekit's testing helpers (``flytekit.testing``): :func:`task_mock` and :func:`patch` (replace
+what a task, workflow or reference does), :class:`SecretsManager` (where a task reads a secret
+from, so a test can set it).
+
 And helpers: :func:`serialize_task_module` (serialize a task module in a fresh interpreter that
 never imports your plugin), :func:`fresh_plugin_manager`, :func:`make_distribution`,
 :mod:`taskplug.testing.venv` (throwaway virtual environments).
@@ -49,11 +53,16 @@ _EXPORTS = {
     "make_distribution": "taskplug.testing.dist",
     "run_in_entrypoint": "taskplug.testing.execution",
     "serialize_task_module": "taskplug.testing.modules",
+    # issue 15, workstream CTX: flytekit.testing's names
+    "SecretsManager": "taskplug.runtime.secrets",
+    "patch": "taskplug.testing.mocking",
+    "task_mock": "taskplug.testing.mocking",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from taskplug.runtime.secrets import SecretsManager
     from taskplug.testing.checks import (
         check_hook_answers,
         check_task_type,
@@ -64,6 +73,7 @@ if TYPE_CHECKING:
     from taskplug.testing.foreign import check_foreign_tasks_untouched
     from taskplug.testing.imports import HEAVY_MODULES, ImportCost, check_import_budget
     from taskplug.testing.manager import fresh_plugin_manager
+    from taskplug.testing.mocking import patch, task_mock
     from taskplug.testing.modules import ModuleTemplates, TaskError, serialize_task_module
     from taskplug.testing.transformers import check_transformer_roundtrip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import typing
 import uuid
 from typing import IO, Any, ClassVar
 
@@ -18,7 +19,7 @@ from flyteidl.core import literals_pb2, types_pb2
 
 from taskplug.types.engine import Converter, TypeEngine, TypeTransformer, decode_error, fail
 
-__all__ = ["DIRECTORY", "FILE", "Directory", "File"]
+__all__ = ["DIRECTORY", "FILE", "Directory", "File", "format_name", "is_remote"]
 
 SINGLE = types_pb2.BlobType.BlobDimensionality.SINGLE
 MULTIPART = types_pb2.BlobType.BlobDimensionality.MULTIPART
@@ -28,6 +29,23 @@ def is_remote(path: str) -> bool:
     """Whether ``path`` names a remote location (``s3://``, ``gs://``, ``https://``...)."""
     head, sep, _ = path.partition("://")
     return bool(sep) and head not in ("file", "")
+
+
+def format_name(fmt: Any) -> str:
+    """A blob format from ``"csv"``, ``".csv"``, ``TypeVar("csv")`` or
+    ``Annotated[str, FileExt("csv")]`` (flytekit's spellings)."""
+    if typing.get_origin(fmt) is typing.Annotated:
+        base, *extra = typing.get_args(fmt)
+        if base is not str or not extra:
+            raise ValueError(
+                f"a file format given as Annotated must be Annotated[str, <format>], got {fmt!r}"
+            )
+        fmt = extra[0]
+    if isinstance(fmt, typing.TypeVar):
+        fmt = fmt.__name__
+    if fmt is None:
+        return ""
+    return str(fmt).strip().lstrip("~").lstrip(".")
 
 
 class _PathBase(os.PathLike[str]):
@@ -43,9 +61,15 @@ class _PathBase(os.PathLike[str]):
         super().__init_subclass__(**kwargs)
         cls._formats = {}
 
-    def __class_getitem__(cls, fmt: str) -> Any:
-        """``File["csv"]``: the class of files of that format."""
-        fmt = str(fmt).lstrip(".")
+    def __class_getitem__(cls, fmt: Any) -> Any:
+        """``File["csv"]``: the class of files of that format.
+
+        The format may also be given as flytekit spells it: ``TypeVar("csv")`` or
+        ``Annotated[str, FileExt("csv")]``.
+        """
+        fmt = format_name(fmt)
+        if not fmt:
+            return cls
         sub = cls._formats.get(fmt)
         if sub is None:
             sub = type(
@@ -56,6 +80,34 @@ class _PathBase(os.PathLike[str]):
 
     def __fspath__(self) -> str:
         return self._local if self._local is not None else self.path
+
+    # -- what the transformer asks (FlyteFile / FlyteDirectory answer as flytekit does) ----
+
+    def _to_uri(self) -> str:
+        """The literal's uri for this value (uploaded first when a container run needs it)."""
+        path = self.path
+        return path if is_remote(path) else _upload(path, isinstance(self, Directory))
+
+    @classmethod
+    def _uri_of_path(cls, path: str) -> str:
+        """The literal's uri for a plain path given where ``cls`` is declared."""
+        return path if is_remote(path) else _upload(path, issubclass(cls, Directory))
+
+    @classmethod
+    def _from_uri(cls, uri: str, metadata: dict[str, str] | None) -> _PathBase:
+        """The value of a literal with this ``uri`` (and literal ``metadata``)."""
+        return cls(uri)
+
+    def _literal_metadata(self) -> dict[str, str] | None:
+        """The literal's ``metadata`` map for this value (``None``: none)."""
+        return None
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """As a pydantic field: ``{"path": uri}`` in dumps (as flytekit's), read back alike."""
+        from taskplug.types.path_pydantic import path_core_schema
+
+        return path_core_schema(cls, directory=issubclass(cls, Directory))
 
     @property
     def remote(self) -> bool:
@@ -158,12 +210,10 @@ class _BlobTransformer(TypeTransformer[Any]):
             if isinstance(value, _PathBase):
                 if (isinstance(value, Directory)) != directory:
                     raise fail(cls, value)
-                path = value.path
-            elif isinstance(value, str | os.PathLike):
-                path = os.fspath(value)
-            else:
-                raise fail(cls, value)
-            return path if is_remote(path) else _upload(path, directory)
+                return value._to_uri()
+            if isinstance(value, str | os.PathLike):
+                return cls._uri_of_path(os.fspath(value))
+            raise fail(cls, value)
 
         def fill(msg: literals_pb2.Literal, value: Any) -> None:
             uri = uri_of(value)
@@ -172,20 +222,30 @@ class _BlobTransformer(TypeTransformer[Any]):
             blob.metadata.type.dimensionality = dim
             blob.metadata.type.SetInParent()
             blob.uri = uri
+            if isinstance(value, _PathBase):
+                meta = value._literal_metadata()
+                if meta:
+                    msg.metadata.update(meta)
 
         def read(lit: literals_pb2.Literal) -> Any:
             if lit.WhichOneof("value") == "scalar" and lit.scalar.WhichOneof("value") == "blob":
                 blob = lit.scalar.blob
                 if blob.metadata.type.dimensionality == dim and blob.uri:
-                    return cls(blob.uri)
+                    return cls._from_uri(blob.uri, dict(lit.metadata) or None)
             raise decode_error(cls, lit)
 
         def to_plain(value: Any) -> Any:
-            return {"path": uri_of(value)}
+            plain: dict[str, Any] = {"path": uri_of(value)}
+            if isinstance(value, _PathBase):
+                meta = value._literal_metadata()
+                if meta:
+                    plain["metadata"] = meta
+            return plain
 
         def from_plain(value: Any) -> Any:
             if type(value) is dict and type(value.get("path")) is str:
-                return cls(value["path"])
+                meta = value.get("metadata")
+                return cls._from_uri(value["path"], meta if type(meta) is dict else None)
             raise fail(cls, value)
 
         return Converter(
