@@ -62,5 +62,9 @@ if __name__ == "__main__":
     print(counter.name, counter.task_type, counter.metadata.retries)
     print(TypeEngine.to_literal_type(int).simple)
     print(issubclass(CountLines, PythonTask))
-    print(isinstance(context_manager.FlyteContextManager.current_context().file_access, FileAccessProvider))
+    print(
+        isinstance(
+            context_manager.FlyteContextManager.current_context().file_access, FileAccessProvider
+        )
+    )
     print(ExecutionState.__name__, SecretsManager().get_secrets_env_var("a", "b"))

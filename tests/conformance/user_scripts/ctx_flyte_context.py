@@ -64,7 +64,10 @@ def pipeline(x: int) -> int:
 @task
 def copy_around(text: str) -> str:
     ctx = FlyteContextManager.current_context()
-    print("user params are current_context():", ctx.user_space_params.execution_id == current_context().execution_id)
+    print(
+        "user params are current_context():",
+        ctx.user_space_params.execution_id == current_context().execution_id,
+    )
     fa = ctx.file_access
     src = os.path.join(current_context().working_directory, "in.txt")
     with open(src, "w") as fh:
@@ -83,7 +86,11 @@ def copy_around(text: str) -> str:
 if __name__ == "__main__":
     ctx = FlyteContext.current_context()
     print("compiling outside a workflow:", ctx.compilation_state)
-    print("remote paths:", ctx.file_access.is_remote("s3://bucket/key"), ctx.file_access.is_remote("/tmp/x"))
+    print(
+        "remote paths:",
+        ctx.file_access.is_remote("s3://bucket/key"),
+        ctx.file_access.is_remote("/tmp/x"),
+    )
     print("module user params:", ctx.user_space_params.execution_id)
     print(pipeline(x=3))
     print("compiled:", compiled)

@@ -7,9 +7,8 @@ import os
 import tempfile
 import typing
 
-import fsspec
-
 import flytekit
+import fsspec
 from flytekit import task, workflow
 from flytekit.types.directory import FlyteDirectory, TensorboardLogs
 from flytekit.types.file import FlyteFile

@@ -6,13 +6,17 @@ import os
 import tempfile
 import typing
 
-import fsspec
-
 import flytekit
+import fsspec
 from flytekit import task, workflow
 from flytekit.types.file import CSVFile, FlyteFile
 
 CSV = FlyteFile[typing.TypeVar("csv")]
+
+
+def text_of(path) -> str:
+    with open(path) as fh:
+        return fh.read()
 
 
 @task
@@ -82,13 +86,13 @@ if __name__ == "__main__":
     print(stream(f=FlyteFile("memory://bucket/inbox/hello.txt")))
     src = FlyteFile.from_source("memory://bucket/inbox/hello.txt")
     print("from_source:", src.remote_source, src.downloaded, os.path.basename(src.download()))
-    print(open(src).read().splitlines())
+    print(text_of(src).splitlines())
 
     print(remote_wf(text="written remotely"))
 
     target = os.path.join(tempfile.mkdtemp(), "uploads", "copy.txt")
     uploaded = kept_local(text="uploaded", where=target)
-    print("uploaded to remote_path:", uploaded.path == target, open(target).read())
+    print("uploaded to remote_path:", uploaded.path == target, text_of(target))
 
     local = os.path.join(tempfile.mkdtemp(), "plain.txt")
     with open(local, "w") as fh:

@@ -5,12 +5,11 @@ import dataclasses
 import os
 import typing
 
-from pydantic import BaseModel
-
 import flytekit
 from flytekit import task, workflow
 from flytekit.types.directory import FlyteDirectory
 from flytekit.types.file import FlyteFile
+from pydantic import BaseModel
 
 
 @dataclasses.dataclass
@@ -25,6 +24,11 @@ class Release(BaseModel):
     version: str
     notes: FlyteFile
     assets: FlyteDirectory
+
+
+def _read(path) -> str:
+    with open(path) as fh:
+        return fh.read()
 
 
 def _write(path: str, text: str) -> str:
@@ -74,13 +78,13 @@ def many(n: int) -> typing.List[FlyteFile]:
 
 @task
 def read_all(files: typing.List[FlyteFile], named: typing.Dict[str, FlyteFile]) -> str:
-    texts = [open(f).read() for f in files]
-    return ",".join(texts) + " | " + ",".join(f"{k}={open(v).read()}" for k, v in sorted(named.items()))
+    texts = [_read(f) for f in files]
+    return ",".join(texts) + " | " + ",".join(f"{k}={_read(v)}" for k, v in sorted(named.items()))
 
 
 @task
 def maybe(f: typing.Optional[FlyteFile] = None) -> str:
-    return "none" if f is None else open(f).read()
+    return "none" if f is None else _read(f)
 
 
 @workflow
@@ -100,5 +104,5 @@ if __name__ == "__main__":
     print(read_all(files=files, named={"a": files[0], "b": files[2]}))
     print(maybe(), maybe(f=files[1]))
     r = release(version="2")
-    print(r.version, open(r.notes).read(), sorted(os.listdir(r.assets)))
+    print(r.version, _read(r.notes), sorted(os.listdir(r.assets)))
     print(sorted(Release.model_json_schema()["$defs"]))

@@ -31,8 +31,7 @@ def basket(a: str, b: str) -> typing.List[float]:
 
 
 @reference_task(project="finance", domain="production", name="pricing.fx_rate", version="v3")
-def fx_rate(currency: str) -> float:
-    ...
+def fx_rate(currency: str) -> float: ...
 
 
 @workflow

@@ -132,7 +132,7 @@ class Secret:
     #: ``Secret.MountType.ANY`` / ``ENV_VAR`` / ``FILE`` (str values: ``"ANY"`` …).
     MountType: ClassVar[type[_MountType]] = _MountType
 
-    group: str | None = None
+    group: str
     key: str | None = None
     group_version: str | None = None
     mount_requirement: str = "ANY"  # ANY | ENV_VAR | FILE
@@ -151,8 +151,8 @@ class Secret:
             )
         # a MountType member, which is also its name as a str ("ENV_VAR")
         object.__setattr__(self, "mount_requirement", _MountType(mount))
-        if not self.group and not self.key:
-            raise ValueError("a Secret needs a group or a key (Secret(group=..., key=...))")
+        if not isinstance(self.group, str) or not self.group:
+            raise ValueError(f"Secret.group must be a non-empty str, got {self.group!r}")
         if self.env_var is not None and not _ENV_VAR_NAME.match(self.env_var):
             raise ValueError(
                 f"Secret.env_var must be an environment variable name (A-Z, 0-9, _), "

@@ -44,6 +44,11 @@ class DataNotFoundError(DataTransferError, FileNotFoundError):
     """The source of a download does not exist."""
 
 
+def _sep_of(path: str) -> str:
+    """The separator of paths like ``path`` (no filesystem is made to know it)."""
+    return os.sep if get_protocol(path) == "file" else "/"
+
+
 def get_protocol(path: str | os.PathLike[str]) -> str:
     """The fsspec protocol of ``path`` (``file`` for plain local paths)."""
     text = os.fspath(path)
@@ -90,7 +95,7 @@ class FileAccessProvider:
             raw = os.path.join(_process_folder(), "raw")
             os.makedirs(raw, exist_ok=True)
             self._raw = raw
-        sep = self.sep(self.raw_output_fs)
+        sep = _sep_of(self._raw)
         return self._raw if self._raw.endswith(sep) else self._raw + sep
 
     @property
@@ -190,11 +195,13 @@ class FileAccessProvider:
         """Join path parts with the separator of ``fs`` (the raw output filesystem)."""
         if not args:
             raise ValueError("join() needs at least one path part")
-        fs = fs or self.raw_output_fs
-        sep = self.sep(fs)
+        sep = self.sep(fs) if fs is not None else _sep_of(args[0])
         base = args[0][:-1] if args[0].endswith(sep) else args[0]
         joined = sep.join([base, *args[1:]])
-        return str(fs.unstrip_protocol(joined)) if unstrip else joined
+        if unstrip:
+            fs = fs or self.get_filesystem_for_path(args[0])
+            return str(fs.unstrip_protocol(joined))
+        return joined
 
     def get_random_local_path(self, file_path_or_file_name: str | None = None) -> str:
         """A new path under the sandbox folder, keeping the tail of the name given."""
@@ -234,9 +241,9 @@ class FileAccessProvider:
 
         ``alt`` replaces the bucket (the part after ``s3://``).
         """
-        fs = fs or self.raw_output_fs
-        sep = self.sep(fs)
-        parts = self.raw_output_prefix.split(sep)[:-1]
+        prefix = self.raw_output_prefix
+        sep = self.sep(fs) if fs is not None else _sep_of(prefix)
+        parts = prefix.split(sep)[:-1]
         if alt:
             if len(parts) < 3:
                 raise ValueError(

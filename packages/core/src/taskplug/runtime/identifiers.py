@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from flyteidl.core import identifier_pb2
 
 __all__ = [
+    "ContainerExecutionIdentifier",
     "Identifier",
     "ResourceType",
     "WorkflowExecutionIdentifier",
@@ -39,13 +40,21 @@ class ResourceType(enum.IntEnum):
     DATASET = 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WorkflowExecutionIdentifier:
     """The identifier of a workflow execution: project, domain and name."""
 
     project: str
     domain: str
     name: str
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorkflowExecutionIdentifier):
+            return NotImplemented
+        return (self.project, self.domain, self.name) == (other.project, other.domain, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.project, self.domain, self.name))
 
     def to_flyte_idl(self) -> identifier_pb2.WorkflowExecutionIdentifier:
         """The flyteidl message."""
@@ -75,6 +84,30 @@ class WorkflowExecutionIdentifier:
 
     def __repr__(self) -> str:
         return str(self.to_flyte_idl())
+
+
+class ContainerExecutionIdentifier(WorkflowExecutionIdentifier):
+    """The execution identifier of a run in a container, whose ``str()`` is flytekit's there.
+
+    flytekit's entrypoint hands tasks its model class, which prints as
+    ``Flyte Serialized object (WorkflowExecutionIdentifier):`` followed by one indented
+    ``field: value`` line per non-empty field; a local run's prints as ``ex:…``. Equal to a
+    :class:`WorkflowExecutionIdentifier` with the same fields.
+    """
+
+    def __str__(self) -> str:
+        import textwrap
+
+        lines = [
+            f"  {field}: {text}"
+            for field, value in (
+                ("project", self.project),
+                ("domain", self.domain),
+                ("name", self.name),
+            )
+            if (text := textwrap.shorten(value.strip(), width=80))
+        ]
+        return "Flyte Serialized object (WorkflowExecutionIdentifier):\n" + "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -133,7 +166,7 @@ def execution_id_from_env(name: str | None = None) -> WorkflowExecutionIdentifie
 
     ``name`` (the run id given to the entrypoint) wins over the environment's name.
     """
-    return WorkflowExecutionIdentifier(
+    return ContainerExecutionIdentifier(
         project=_env("FLYTE_INTERNAL_EXECUTION_PROJECT", "_F_PRJ"),
         domain=_env("FLYTE_INTERNAL_EXECUTION_DOMAIN", "_F_DM"),
         name=name or _env("FLYTE_INTERNAL_EXECUTION_ID", "_F_NM"),

@@ -23,8 +23,7 @@ def fill_security_context(
     add = msg.secrets.add
     for s in secrets:
         out = add()
-        if s.group:
-            out.group = s.group
+        out.group = s.group
         if s.group_version:
             out.group_version = s.group_version
         if s.key:

@@ -103,6 +103,34 @@ class _PathBase(os.PathLike[str]):
         return None
 
     @classmethod
+    def _dataclass_field_schema(cls) -> dict[str, Any]:
+        """The JSON schema of a dataclass field of this type (mashumaro's, as flytekit has it)."""
+        path = {
+            "default": None,
+            "anyOf": [{"type": "string"}, {"format": "path", "type": "string"}],
+        }
+        properties: dict[str, Any] = {"path": path}
+        if not issubclass(cls, Directory):
+            properties["metadata"] = {
+                "default": None,
+                "anyOf": [
+                    {
+                        "propertyNames": {"type": "string"},
+                        "additionalProperties": {"type": "string"},
+                        "type": "object",
+                    },
+                    {"type": "null"},
+                ],
+            }
+        title = "FlyteDirectory" if issubclass(cls, Directory) else "FlyteFile"
+        return {
+            "properties": properties,
+            "title": title,
+            "additionalProperties": False,
+            "type": "object",
+        }
+
+    @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
         """As a pydantic field: ``{"path": uri}`` in dumps (as flytekit's), read back alike."""
         from taskplug.types.path_pydantic import path_core_schema

@@ -82,6 +82,9 @@ def json_schema(t: Any, encode_default: Callable[[Any, Any], Any] | None = None)
         return {"enum": [m.value for m in t]}
     if isinstance(t, type) and dataclasses.is_dataclass(t):
         return dataclass_schema(t, encode_default)
+    own = getattr(t, "_dataclass_field_schema", None)  # files and directories (issue 15, CTX)
+    if callable(own):
+        return dict(own())
     raise SchemaError(f"no JSON schema for {t!r}")
 
 

@@ -183,7 +183,7 @@ class FlyteDirectory(Directory):
     def __eq__(self, other: object) -> bool:
         # as flytekit's dataclass: equal to a directory of the same class with the same path
         if other.__class__ is self.__class__:
-            return self.path == other.path  # type: ignore[attr-defined,no-any-return]
+            return self.path == other.path
         return NotImplemented
 
     def __hash__(self) -> int:
