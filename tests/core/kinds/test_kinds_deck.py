@@ -154,3 +154,18 @@ def test_importing_decks_loads_no_renderer_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@task(enable_deck=True, deck_fields=(DeckField.OUTPUT,))
+async def async_pages(x: int) -> int:
+    Deck("async notes", f"<p>{x}</p>")
+    Deck.publish()  # written now, and again when the run ends
+    return x + 1
+
+
+def test_an_async_deck_task_writes_its_pages(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="taskplug"):
+        assert async_pages(x=1) == 2
+    assert caplog.text.count("creates flyte deck html") == 2
+    html = _written(caplog)
+    assert _pages(html) == ["async notes", "Output"] and "<p>1</p>" in html

@@ -347,6 +347,8 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         native, params, token = self._begin_run(input_literal_map, params, mode)
         out = None
         try:
+            if self._enable_deck:
+                params.extra["taskplug.deck.task"] = self  # Deck.publish() finds the task
             try:
                 result = await self.execute(**native)
             except Exception as exc:
