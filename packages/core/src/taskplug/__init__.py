@@ -94,6 +94,11 @@ _EXPORTS: dict[str, str] = {
     "FlyteFile": "taskplug.types.file.file",
     "FlyteDirectory": "taskplug.types.directory.types",
     # -- end of workstream CTX
+    # -- issue 15, workstream KINDS (task kinds, images, decks)
+    "ContainerTask": "taskplug.tasks.container",
+    "ImageSpec": "taskplug.image_spec",
+    "Deck": "taskplug.deck",
+    # -- end of workstream KINDS
 }
 
 __all__ = sorted([*_EXPORTS, "eager", "SQLTask", "__version__"])
@@ -101,6 +106,7 @@ __all__ = sorted([*_EXPORTS, "eager", "SQLTask", "__version__"])
 if TYPE_CHECKING:
     from taskplug._manager import get_plugin_manager, load_plugin
     from taskplug.context import ExecutionParameters, current_execution
+    from taskplug.deck.deck import Deck
     from taskplug.errors import (
         PluginError,
         PluginHookError,
@@ -109,9 +115,11 @@ if TYPE_CHECKING:
         TaskSignatureError,
         TypeTransformerFailedError,
     )
+    from taskplug.image_spec import ImageSpec
     from taskplug.pod_template import PodTemplate
     from taskplug.resources import Cache, Resources, Secret
     from taskplug.tasks.base import PythonTask
+    from taskplug.tasks.container import ContainerTask
     from taskplug.tasks.decorator import task
     from taskplug.tasks.function import (
         AsyncPythonFunctionTask,

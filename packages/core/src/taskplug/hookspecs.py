@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from taskplug.accelerators import AcceleratorCatalogue
     from taskplug.context import ExecutionParameters
     from taskplug.extended_resources import ExtendedResourcesProposal
+    from taskplug.image_spec import ImageSpec
     from taskplug.registry import TaskTypeRegistry
     from taskplug.settings import SerializationSettings
     from taskplug.tasks.base import PythonTask
@@ -321,4 +322,28 @@ def taskplug_add_cli_commands(cli: click.Group) -> None:
     earlier plugin) is refused with a :class:`~taskplug.plugin.PluginWarning` naming both, and
     the first one is kept. Import ``click`` and the command's own modules inside the hook, so
     loading the plugin stays cheap. Return value: ignored.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Images (issue 15, task kinds: ImageSpec). Added at the end on purpose; see docs/task_kinds.md.
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def taskplug_build_image(image_spec: ImageSpec) -> str | None:
+    """Build (and push) the image ``image_spec`` describes; return its full name, or ``None``.
+
+    Kind: cross-cutting and ``firstresult`` — implementations are asked in pluggy order and the
+    first non-``None`` answer wins. Caller: serialization of a task whose ``container_image`` is
+    an :class:`~taskplug.image_spec.ImageSpec` that the settings' image config does not name
+    (by ``image_spec.id``), once per spec and plugin manager, never while a task runs. A spec
+    whose ``base_image`` is itself a spec has that one offered first.
+
+    A plugin builds the specs whose ``image_spec.builder`` it handles (``None``: no builder
+    chosen), or finds the image already built, and returns the image's fully qualified name
+    (it replaces ``image_spec.image_name()`` in templates), or ``None`` to leave the spec to
+    other plugins. When no plugin answers, nothing is built: the image is assumed to exist as
+    ``image_spec.image_name()``. The answer must be a non-empty ``str`` (anything else is an
+    error naming the plugin); an exception fails the serialization, naming the plugin.
     """

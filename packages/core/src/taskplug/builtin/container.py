@@ -117,6 +117,10 @@ def taskplug_get_container(
         _add_entries(resources.limits, limits)
     env = settings.env
     task_env = task.environment
+    image = task.container_image
+    if image is not None and not isinstance(image, str) and image.runtime_packages:
+        # an ImageSpec's runtime packages, installed when the task starts (as flytekit)
+        task_env = {**task_env, "_F_RUNTIME_PACKAGES": " ".join(image.runtime_packages)}
     if env or task_env:
         merged = {**env, **task_env} if env else task_env
         add = container.env.add

@@ -52,6 +52,17 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _REPLACED_BY = "taskplug.outputs_replaced_by"
 
 
+#: flytekit's default ``deck_fields`` (``taskplug.deck.DeckField`` values: the enum's members
+#: are these strings): source code, dependencies, timeline, inputs and outputs.
+DEFAULT_DECK_FIELDS: tuple[str, ...] = (
+    "Source Code",
+    "Dependencies",
+    "Timeline",
+    "Input",
+    "Output",
+)
+
+
 class LocalExecutionWarning(UserWarning):
     """A local run cannot honour a setting (GPU, shared memory, pod template)."""
 
@@ -132,7 +143,7 @@ class PythonTask(Generic[T]):
         pod_template_name: str | None = None,
         enable_deck: bool | None = None,
         disable_deck: bool | None = None,
-        deck_fields: tuple[Any, ...] = (),
+        deck_fields: tuple[Any, ...] | None = DEFAULT_DECK_FIELDS,
         docs: Documentation | None = None,
         task_type_version: int = 0,
         pickle_untyped: bool = False,
@@ -178,7 +189,15 @@ class PythonTask(Generic[T]):
             bool(enable_deck) if enable_deck is not None else (disable_deck is False)
         )
         self._metadata.generates_deck = self._enable_deck
-        self._deck_fields = tuple(deck_fields)
+        self._deck_fields = (
+            tuple(deck_fields) if (deck_fields is not None and self._enable_deck) else ()
+        )
+        bad = [f for f in self._deck_fields if f not in DEFAULT_DECK_FIELDS]
+        if bad:
+            raise ValueError(
+                f"task {name!r}: deck_fields takes DeckField members ("
+                f"{', '.join(map(repr, DEFAULT_DECK_FIELDS))}), got {bad[0]!r}"
+            )
         self._docs = docs
         self._local_notes = _LocalNotes()
         self._interface.build_converters(self.name, allow_pickle=pickle_untyped)
@@ -385,9 +404,14 @@ class PythonTask(Generic[T]):
         return not self._enable_deck
 
     @property
-    def deck_fields(self) -> tuple[Any, ...]:
-        """The deck sections the task renders."""
-        return self._deck_fields
+    def deck_fields(self) -> list[Any]:
+        """The deck pages the task writes besides the user's (``DeckField`` members; none
+        unless ``enable_deck``)."""
+        if not self._deck_fields:
+            return []
+        from taskplug.deck.deck import DeckField
+
+        return [DeckField(f) for f in self._deck_fields]
 
     # -- interface helpers -----------------------------------------------------------------
 
@@ -556,6 +580,9 @@ class PythonTask(Generic[T]):
         native, params, token = self._begin_run(input_literal_map, params, mode)
         out = None
         try:
+            if self._enable_deck:  # decks (taskplug.deck): timed, written when the run ends
+                out = self._run_with_decks(native, params)
+                return out
             try:
                 result = self.execute(**native)
             except Exception as exc:
@@ -566,6 +593,26 @@ class PythonTask(Generic[T]):
             _CURRENT.reset(token)
             if owned is not None and owned.created_working_directory is not None:
                 owned.close(outputs=out)
+
+    def _run_with_decks(
+        self, native: dict[str, Any], params: ExecutionParameters
+    ) -> literals_pb2.LiteralMap:
+        """``execute`` timed, the outputs converted, then the run's decks written
+        (:func:`taskplug.deck.deck.write_task_decks`), as flytekit does for ``enable_deck``."""
+        import time
+
+        from taskplug.deck.deck import write_task_decks
+
+        params.extra["taskplug.deck.task"] = self
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            result = self.execute(**native)
+        except Exception as exc:
+            raise UserCodeError(self._name, exc) from exc
+        times = (time.perf_counter() - wall, time.process_time() - cpu)
+        out = self._finish_run(params, result)
+        write_task_decks(self, params, native, result, times=times)
+        return out
 
     def _begin_run(
         self,

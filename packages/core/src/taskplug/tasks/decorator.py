@@ -6,12 +6,16 @@ import datetime
 import functools
 import inspect
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from taskplug._manager import get_plugin_manager, hooks
 from taskplug.resources import Cache, Resources, Secret
+from taskplug.tasks.base import DEFAULT_DECK_FIELDS
 from taskplug.tasks.function import AsyncPythonFunctionTask, PythonFunctionTask
 from taskplug.tasks.metadata import Documentation, TaskMetadata
+
+if TYPE_CHECKING:
+    from taskplug.image_spec import ImageSpec
 
 __all__ = ["task"]
 
@@ -67,7 +71,7 @@ def task(
     interruptible: bool | None = ...,
     deprecated: str = ...,
     timeout: datetime.timedelta | int = ...,
-    container_image: str | None = ...,
+    container_image: str | ImageSpec | None = ...,
     environment: dict[str, str] | None = ...,
     requests: Resources | None = ...,
     limits: Resources | None = ...,
@@ -79,7 +83,7 @@ def task(
     docs: Documentation | None = ...,
     disable_deck: bool | None = ...,
     enable_deck: bool | None = ...,
-    deck_fields: tuple[Any, ...] = ...,
+    deck_fields: tuple[Any, ...] | None = ...,
     pod_template: Any = ...,
     pod_template_name: str | None = ...,
     accelerator: Any = ...,
@@ -102,7 +106,7 @@ def task(
     interruptible: bool | None = None,
     deprecated: str = "",
     timeout: datetime.timedelta | int = 0,
-    container_image: str | None = None,
+    container_image: str | ImageSpec | None = None,
     environment: dict[str, str] | None = None,
     requests: Resources | None = None,
     limits: Resources | None = None,
@@ -114,7 +118,7 @@ def task(
     docs: Documentation | None = None,
     disable_deck: bool | None = None,
     enable_deck: bool | None = None,
-    deck_fields: tuple[Any, ...] = (),
+    deck_fields: tuple[Any, ...] | None = DEFAULT_DECK_FIELDS,
     pod_template: Any = None,
     pod_template_name: str | None = None,
     accelerator: Any = None,

@@ -19,6 +19,7 @@ from taskplug.workflows.compilation import COMPILING
 if TYPE_CHECKING:
     from flyteidl.core import literals_pb2
 
+    from taskplug.image_spec import ImageSpec
     from taskplug.settings import SerializationSettings
 
 __all__ = [
@@ -45,11 +46,11 @@ class PythonAutoContainerTask(PythonTask[T]):
         task_config: T | None = None,
         interface: Interface | None = None,
         *,
-        container_image: str | None = None,
+        container_image: str | ImageSpec | None = None,
         task_resolver: TaskResolver | None = None,
         **kwargs: Any,
     ) -> None:
-        self._container_image = container_image
+        self._container_image = _checked_image(name, container_image)
         self._task_resolver: TaskResolver = task_resolver or default_task_resolver
         self._get_command_fn: Callable[[SerializationSettings], list[str]] = (
             self.get_default_command
@@ -59,15 +60,13 @@ class PythonAutoContainerTask(PythonTask[T]):
     policy_attributes = PythonTask.policy_attributes | {"container_image"}
 
     @property
-    def container_image(self) -> str | None:
+    def container_image(self) -> str | ImageSpec | None:
         """The image the task asked for (``None``: the settings' default image)."""
         return self._container_image
 
     @container_image.setter
-    def container_image(self, value: str | None) -> None:
-        if value is not None and not isinstance(value, str):
-            raise ValueError(f"task {self.name!r}: container_image takes a str, got {value!r}")
-        self._container_image = value
+    def container_image(self, value: str | ImageSpec | None) -> None:
+        self._container_image = _checked_image(self.name, value)
 
     @property
     def task_resolver(self) -> TaskResolver:
@@ -80,7 +79,12 @@ class PythonAutoContainerTask(PythonTask[T]):
 
     def get_image(self, settings: SerializationSettings) -> str:
         """The full image name for this task (named images resolve through ``settings``)."""
-        return settings.image_config.resolve(self._container_image, task=self.name)
+        image = self._container_image
+        if image is None or isinstance(image, str):
+            return settings.image_config.resolve(image, task=self.name)
+        from taskplug.image_spec.image_spec import image_for_template
+
+        return image_for_template(image, settings)
 
     def get_default_command(self, settings: SerializationSettings) -> list[str]:
         """``taskplug-execute --inputs {{.input}} … --resolver R -- loader args``."""
@@ -343,11 +347,17 @@ class AsyncPythonFunctionTask(PythonFunctionTask[T]):
         native, params, token = self._begin_run(input_literal_map, params, mode)
         out = None
         try:
+            if self._enable_deck:
+                params.extra["taskplug.deck.task"] = self  # Deck.publish() finds the task
             try:
                 result = await self.execute(**native)
             except Exception as exc:
                 raise UserCodeError(self._name, exc) from exc
             out = self._finish_run(params, result)
+            if self._enable_deck:  # decks (taskplug.deck), as for synchronous tasks
+                from taskplug.deck.deck import write_task_decks
+
+                write_task_decks(self, params, native, result)
             return out
         finally:
             _CURRENT.reset(token)
@@ -404,6 +414,19 @@ class PythonInstanceTask(PythonAutoContainerTask[T]):
             task_resolver=task_resolver,
             **kwargs,
         )
+
+
+def _checked_image(task: str, value: object) -> str | ImageSpec | None:
+    """``value`` if it is an image name, an ``ImageSpec`` or ``None``; else a clear error."""
+    if value is None or isinstance(value, str):
+        return value
+    from taskplug.image_spec import ImageSpec
+
+    if isinstance(value, ImageSpec):
+        return value
+    raise ValueError(
+        f"task {task!r}: container_image takes an image name (str) or an ImageSpec, got {value!r}"
+    )
 
 
 def _caller_module(depth: int) -> str:

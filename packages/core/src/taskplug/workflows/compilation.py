@@ -14,10 +14,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from taskplug.workflows.state import CompilationState
 
-__all__ = ["COMPILING", "current_compilation"]
+__all__ = ["COMPILING", "LOCAL_WORKFLOW_RUN", "current_compilation"]
 
 #: The compilation in progress in this context (thread / asyncio task), or ``None``.
 COMPILING: ContextVar[CompilationState | None] = ContextVar("taskplug_compiling", default=None)
+
+
+#: Whether a workflow is being run locally in this context (set by ``WorkflowBase.local_execute``;
+#: ``ImageSpec.is_container()`` tells a task run by a local workflow from one called directly).
+LOCAL_WORKFLOW_RUN: ContextVar[bool] = ContextVar("taskplug_local_workflow_run", default=False)
 
 
 def current_compilation() -> CompilationState | None:

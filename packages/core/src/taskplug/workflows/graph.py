@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from taskplug.tasks.interface import Interface, describe_type
 from taskplug.tasks.metadata import Documentation
 from taskplug.workflows.bindings import Spec, binding_context, make_spec
-from taskplug.workflows.compilation import COMPILING
+from taskplug.workflows.compilation import COMPILING, LOCAL_WORKFLOW_RUN
 from taskplug.workflows.errors import WorkflowCompileError, WorkflowTypeError
 from taskplug.workflows.metadata import NodeMetadata, short_name
 from taskplug.workflows.node import Node
@@ -335,6 +335,7 @@ class WorkflowBase:
         if not self._warned:
             self._warn_local_overrides()
         lm = to_literal_map(label, iface.input_converters, kwargs)
+        token = LOCAL_WORKFLOW_RUN.set(True)  # images: ImageSpec.is_container() (task kinds)
         try:
             out = self.dispatch_execute(lm)
         except UserCodeError as err:
@@ -343,6 +344,8 @@ class WorkflowBase:
             return from_literal_map(
                 label, iface.output_converters, out, output_tuple=iface.output_tuple
             )
+        finally:
+            LOCAL_WORKFLOW_RUN.reset(token)
         raise failure
 
     def _warn_local_overrides(self) -> None:

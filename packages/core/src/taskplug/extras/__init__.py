@@ -1,0 +1,1 @@
+"""flytekit's ``flytekit.extras`` module paths: task kinds beyond ``@task`` (``extras.tasks``)."""

@@ -1,0 +1,1 @@
+"""Task kinds from flytekit's ``flytekit.extras.tasks``: :mod:`taskplug.extras.tasks.shell`."""
