@@ -7,10 +7,11 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from taskplug.types.containers import DICT, LIST, UNION
+from taskplug.types.enums import ENUM, LITERAL
 from taskplug.types.files import DIRECTORY, FILE
 from taskplug.types.pickle import PICKLE
 from taskplug.types.primitives import PRIMITIVE_TRANSFORMERS
-from taskplug.types.structured import DATACLASS, ENUM, LITERAL, PydanticTransformer
+from taskplug.types.records import DATACLASS, PydanticTransformer
 
 if TYPE_CHECKING:
     from taskplug.types.engine import TypeTransformer, TypeTransformerRegistry
