@@ -55,6 +55,14 @@ PlainFn = Callable[[Any], Any]
 NoneType = type(None)
 
 
+#: What to do about a type no transformer handles (the end of that error's message).
+NO_TRANSFORMER = (
+    "Use a supported type, register a TypeTransformer for it from a plugin, or opt in to "
+    "pickling it with pickle_untyped=True on the task (and on a workflow that passes it): "
+    "flytekit pickles types it does not know by default, taskplug only when asked"
+)
+
+
 def describe_literal(lit: literals_pb2.Literal) -> str:
     """Which field of a ``Literal`` is set, e.g. ``scalar.primitive.string_value``."""
     try:
@@ -337,9 +345,7 @@ class TypeEngine:
         if allow_pickle:
             return _builtins.PICKLE
         raise UnsupportedTypeError(
-            f"type {type_name(t)} is not supported: no transformer handles it. Use a supported "
-            "type, register a TypeTransformer for it from a plugin, or allow pickling it "
-            "(pickle_untyped=True on the task)",
+            f"type {type_name(t)} is not supported: no transformer handles it. {NO_TRANSFORMER}",
             expected=t,
         )
 

@@ -17,6 +17,7 @@ from flyteidl.core import types_pb2
 from taskplug.errors import TypeTransformerFailedError, UnsupportedTypeError
 from taskplug.types.containers import msgpack_fill, msgpack_read, msgpack_struct_type
 from taskplug.types.engine import (
+    NO_TRANSFORMER,
     Converter,
     TypeEngine,
     TypeTransformer,
@@ -51,7 +52,10 @@ def _dataclass_codec(cls: type, engine: type[TypeEngine]) -> tuple[Any, Any]:
     post = []
     for i, f in enumerate(fields):
         ft = hints.get(f.name, f.type)
-        enc, dec = plain_codec(ft, engine)
+        try:
+            enc, dec = plain_codec(ft, engine)
+        except TypeTransformerFailedError as exc:
+            raise _field_error(cls, f.name, exc) from exc
         env[f"e{i}"], env[f"d{i}"], env[f"t{i}"] = enc, dec, ft
         exact = _INLINE_EXACT.get(ft)
         enc_lines.append(f"    f{i} = v.{f.name}")
@@ -100,6 +104,26 @@ def _dataclass_codec(cls: type, engine: type[TypeEngine]) -> tuple[Any, Any]:
     source = "\n".join(enc_lines) + "\n\n" + "\n".join(dec_lines) + "\n"
     exec(compile(source, f"<taskplug dataclass codec {cls.__qualname__}>", "exec"), env, namespace)
     return namespace["encode"], namespace["decode"]
+
+
+def _field_error(cls: type, name: str, exc: TypeTransformerFailedError) -> UnsupportedTypeError:
+    """The error for a field type that cannot be stored, naming the field (a dotted path
+    through nested dataclasses) and the dataclass."""
+    inner: str | None = getattr(exc, "field_path", None)
+    path = f"{name}.{inner}" if inner else name
+    detail: str = getattr(exc, "field_detail", exc.detail)
+    # pickling does not reach into dataclass fields: do not suggest it for one
+    detail = detail.replace(
+        NO_TRANSFORMER,
+        "Use a supported type, or register a TypeTransformer with a plain-data form "
+        "(to_plain/from_plain) for it; pickling does not apply to dataclass fields",
+    )
+    err = UnsupportedTypeError(
+        f"field {path!r} of dataclass {type_name(cls)}: {detail}", expected=cls
+    )
+    err.field_path = path  # type: ignore[attr-defined]
+    err.field_detail = detail  # type: ignore[attr-defined]
+    return err
 
 
 class _Missing:
