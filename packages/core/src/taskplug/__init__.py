@@ -80,6 +80,19 @@ _EXPORTS: dict[str, str] = {
     "Workflow": "taskplug.workflows.imperative",
     "Echo": "taskplug.tasks.echo",
     # -- end of workstream LP
+    # -- issue 15, workstream TYPES (flytekit's models, HashMethod, BatchSize, tables' API)
+    "Blob": "taskplug.models.literals",
+    "BlobMetadata": "taskplug.models.literals",
+    "Literal": "taskplug.models.literals",
+    "Scalar": "taskplug.models.literals",
+    "LiteralType": "taskplug.models.types",
+    "BlobType": "taskplug.models.core.types",
+    "HashMethod": "taskplug.types.annotations",
+    "BatchSize": "taskplug.types.annotations",
+    "StructuredDatasetType": "taskplug.types.structured.structured_dataset",
+    "StructuredDatasetFormat": "taskplug.types.structured.structured_dataset",
+    "StructuredDatasetTransformerEngine": "taskplug.types.structured.structured_dataset",
+    # -- end of workstream TYPES
 }
 
 __all__ = sorted([*_EXPORTS, "eager", "__version__"])
@@ -149,6 +162,18 @@ if TYPE_CHECKING:  # issue 15, workstream LP
         reference_workflow,
     )
     from taskplug.workflows.schedule import CronSchedule, FixedRate
+
+
+if TYPE_CHECKING:  # issue 15, workstream TYPES
+    from taskplug.models.core.types import BlobType
+    from taskplug.models.literals import Blob, BlobMetadata, Literal, Scalar
+    from taskplug.models.types import LiteralType
+    from taskplug.types.annotations import BatchSize, HashMethod
+    from taskplug.types.structured.structured_dataset import (
+        StructuredDatasetFormat,
+        StructuredDatasetTransformerEngine,
+        StructuredDatasetType,
+    )
 
 
 #: Names that live in plugin distributions: ``from taskplug import eager`` as in flytekit.
