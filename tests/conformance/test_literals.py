@@ -265,7 +265,7 @@ def test_cross_read(ctx: Any, name: str, t: Any, value: Any) -> None:
 def test_dataclass_schema_matches_mashumaro() -> None:
     from mashumaro.jsonschema import build_json_schema
 
-    from taskplug.types.schema import dataclass_schema
+    from taskplug.types.json_schema import dataclass_schema
 
     for cls in (Inner, Point, Everything, Empty, Frozen, Deep):
         theirs = build_json_schema(cls).to_dict()

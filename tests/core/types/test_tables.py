@@ -123,9 +123,12 @@ def test_unsupported_column_type_fails_at_declaration() -> None:
         TypeEngine.converter(Annotated[pd.DataFrame, kwtypes(a=complex)])
 
 
-def test_dataframes_cannot_be_stored_as_csv() -> None:
-    with pytest.raises(UnsupportedTypeError, match="parquet"):
-        TypeEngine.converter(Annotated[pd.DataFrame, "csv"])
+def test_dataframes_in_a_format_nothing_writes_are_refused_at_declaration() -> None:
+    TypeEngine.converter(
+        Annotated[pd.DataFrame, "csv"]
+    )  # built in (tests/core/types/test_table_handlers.py)
+    with pytest.raises(UnsupportedTypeError, match="parquet and csv.*StructuredDatasetEncoder"):
+        TypeEngine.converter(Annotated[pd.DataFrame, "feather"])
 
 
 def test_flyte_schema_literal_types() -> None:
@@ -365,11 +368,14 @@ def test_reading_columns_the_table_lacks(tmp_path: Path) -> None:
         TypeEngine.to_python_value(lit, Annotated[pd.DataFrame, kwtypes(nope=int)])
 
 
-def test_csv_literal_is_refused_for_a_dataframe(tmp_path: Path) -> None:
+def test_a_table_in_a_format_nothing_reads_is_refused_for_a_dataframe(tmp_path: Path) -> None:
     lit = literals_pb2.Literal()
     lit.scalar.structured_dataset.uri = str(tmp_path)
+    lit.scalar.structured_dataset.metadata.structured_dataset_type.format = "orc"
+    with pytest.raises(LiteralDecodeError, match="no decoder .* format 'orc'"):
+        TypeEngine.to_python_value(lit, pd.DataFrame)
     lit.scalar.structured_dataset.metadata.structured_dataset_type.format = "csv"
-    with pytest.raises(LiteralDecodeError, match="'csv'"):
+    with pytest.raises(LiteralDecodeError, match="does not exist"):
         TypeEngine.to_python_value(lit, pd.DataFrame)
 
 

@@ -99,6 +99,19 @@ _EXPORTS: dict[str, str] = {
     "ImageSpec": "taskplug.image_spec",
     "Deck": "taskplug.deck",
     # -- end of workstream KINDS
+    # -- issue 15, workstream TYPES (flytekit's models, HashMethod, BatchSize, tables' API)
+    "Blob": "taskplug.models.literals",
+    "BlobMetadata": "taskplug.models.literals",
+    "Literal": "taskplug.models.literals",
+    "Scalar": "taskplug.models.literals",
+    "LiteralType": "taskplug.models.types",
+    "BlobType": "taskplug.models.core.types",
+    "HashMethod": "taskplug.types.annotations",
+    "BatchSize": "taskplug.types.annotations",
+    "StructuredDatasetType": "taskplug.types.structured.structured_dataset",
+    "StructuredDatasetFormat": "taskplug.types.structured.structured_dataset",
+    "StructuredDatasetTransformerEngine": "taskplug.types.structured.structured_dataset",
+    # -- end of workstream TYPES
 }
 
 __all__ = sorted([*_EXPORTS, "eager", "SQLTask", "__version__"])
@@ -181,6 +194,18 @@ if TYPE_CHECKING:  # issue 15, workstream CTX
     from taskplug.runtime.flyte_context import FlyteContext, FlyteContextManager, new_context
     from taskplug.types.directory.types import FlyteDirectory
     from taskplug.types.file.file import FlyteFile
+
+
+if TYPE_CHECKING:  # issue 15, workstream TYPES
+    from taskplug.models.core.types import BlobType
+    from taskplug.models.literals import Blob, BlobMetadata, Literal, Scalar
+    from taskplug.models.types import LiteralType
+    from taskplug.types.annotations import BatchSize, HashMethod
+    from taskplug.types.structured.structured_dataset import (
+        StructuredDatasetFormat,
+        StructuredDatasetTransformerEngine,
+        StructuredDatasetType,
+    )
 
 
 #: Names that live in plugin distributions: ``from taskplug import eager`` as in flytekit.

@@ -11,6 +11,7 @@ import functools
 import inspect
 import re
 import sys
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -309,6 +310,10 @@ def transform_function(
     :func:`has_value_return`; as in flytekit, not checked when the return annotation admits
     ``None``). Task classes that never run the function pass ``check_returns=False``.
     """
+    if hasattr(fn, "__wrapped__"):
+        # a functools.wraps decorator: the signature is the decorated function's, as
+        # inspect.signature (and flytekit) read it; the wrapper is what gets called
+        fn = _unwrap(fn, task_name)
     code = fn.__code__
     nargs = code.co_argcount + code.co_kwonlyargcount
     if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
@@ -319,7 +324,7 @@ def transform_function(
     annotations: dict[str, Any] = dict(getattr(fn, "__annotations__", {}) or {})
     if any(isinstance(v, str) for v in annotations.values()):
         try:
-            annotations = typing.get_type_hints(fn, include_extras=True)
+            annotations = _resolve_hints(fn, annotations)
         except Exception as exc:
             raise TaskSignatureError(
                 f"task {task_name!r}: its type annotations could not be resolved: {exc}"
@@ -342,7 +347,11 @@ def transform_function(
                 "(or pass pickle_untyped=True to pickle untyped values)"
             )
     if "return" in annotations:
-        outputs, output_tuple = output_names_for(annotations["return"])
+        returned = annotations["return"]
+        if isinstance(returned, tuple):  # `-> (int, str)`: flytekit reads it as Tuple[int, str]
+            returned = _tuple_annotation(returned, task_name)
+            annotations["return"] = returned
+        outputs, output_tuple = output_names_for(returned)
     elif allow_pickle:  # as flytekit: an unannotated return is one pickled output
         outputs, output_tuple = {"o0": Any}, None
     else:
@@ -362,6 +371,52 @@ def transform_function(
     return Interface(
         inputs, outputs, defaults=defaults, output_tuple=output_tuple, docstring=fn.__doc__
     )
+
+
+def _resolve_hints(fn: Callable[..., Any], annotations: dict[str, Any]) -> dict[str, Any]:
+    """String annotations resolved, as ``typing.get_type_hints`` does; a return annotation
+    ``"(int, str)"`` (a tuple literal under ``from __future__ import annotations``, which
+    ``get_type_hints`` refuses) is evaluated on its own."""
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except TypeError:
+        returned = annotations.get("return")
+        if not (isinstance(returned, str) and returned.lstrip().startswith("(")):
+            raise
+    namespace = getattr(fn, "__globals__", {})
+    value = eval(returned, namespace)  # what get_type_hints does with the same string
+    if not isinstance(value, tuple):
+        raise TypeError(f"return annotation {returned!r} is not a type")
+    holder = types.SimpleNamespace(
+        __annotations__={k: v for k, v in annotations.items() if k != "return"}
+    )
+    hints = typing.get_type_hints(holder, globalns=namespace, include_extras=True)
+    hints["return"] = value
+    return hints
+
+
+def _unwrap(fn: Callable[..., Any], task_name: str) -> Callable[..., Any]:
+    """The innermost function behind ``functools.wraps`` wrappers (``__wrapped__`` chain)."""
+    inner: Callable[..., Any] = inspect.unwrap(fn, stop=lambda f: hasattr(f, "__signature__"))
+    if not hasattr(inner, "__code__"):
+        raise TaskSignatureError(
+            f"task {task_name!r}: the function behind its decorators ({inner!r}) is not a "
+            "Python function, so its inputs cannot be read; decorate a plain function"
+        )
+    return inner
+
+
+def _tuple_annotation(returned: tuple[Any, ...], task_name: str) -> Any:
+    """A return annotation written as a tuple of types: ``(int, str)`` → ``tuple[int, str]``."""
+    if not returned:
+        return None
+    if len(returned) == 1:
+        raise TaskSignatureError(
+            f"task {task_name!r}: its return annotation is a tuple of one type "
+            f"({describe_type(returned[0])},); a tuple declares several outputs: write "
+            f"-> {describe_type(returned[0])} for one"
+        )
+    return tuple[returned]  # type: ignore[valid-type]
 
 
 # -- docstrings ---------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from taskplug.types.containers import DICT, LIST, UNION
+from taskplug.types.enums import ENUM, LITERAL
 from taskplug.types.files import DIRECTORY, FILE
 from taskplug.types.pickle import PICKLE
 from taskplug.types.primitives import PRIMITIVE_TRANSFORMERS
-from taskplug.types.structured import DATACLASS, ENUM, LITERAL, PydanticTransformer
+from taskplug.types.records import DATACLASS, PydanticTransformer
 
 if TYPE_CHECKING:
     from taskplug.types.engine import TypeTransformer, TypeTransformerRegistry
@@ -21,12 +22,20 @@ __all__ = ["DATACLASS", "LITERAL", "PICKLE", "UNION", "pydantic_transformer", "r
 def register_builtins(registry: TypeTransformerRegistry) -> None:
     """Register the transformers of the built-in types (by class; MRO lookups find them)."""
     from taskplug.types.error.error import ERROR
+    from taskplug.types.iterator.iterator import ITERATOR
 
-    for tr in [*PRIMITIVE_TRANSFORMERS, LIST, DICT, ENUM, FILE, DIRECTORY, ERROR]:
+    for tr in [*PRIMITIVE_TRANSFORMERS, LIST, DICT, ENUM, FILE, DIRECTORY, ERROR, ITERATOR]:
         registry.register(tr)
     from taskplug.types.tables import register_table_transformers  # tables (lazy pandas/arrow)
 
     register_table_transformers(registry)
+    registry.register_lazy("numpy", "ndarray", _numpy_transformer)
+
+
+def _numpy_transformer() -> TypeTransformer[Any]:
+    from taskplug.types.numpy.ndarray import numpy_transformer
+
+    return numpy_transformer()
 
 
 @functools.cache

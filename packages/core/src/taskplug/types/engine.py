@@ -55,6 +55,14 @@ PlainFn = Callable[[Any], Any]
 NoneType = type(None)
 
 
+#: What to do about a type no transformer handles (the end of that error's message).
+NO_TRANSFORMER = (
+    "Use a supported type, register a TypeTransformer for it from a plugin, or opt in to "
+    "pickling it with pickle_untyped=True on the task (and on a workflow that passes it): "
+    "flytekit pickles types it does not know by default, taskplug only when asked"
+)
+
+
 def describe_literal(lit: literals_pb2.Literal) -> str:
     """Which field of a ``Literal`` is set, e.g. ``scalar.primitive.string_value``."""
     try:
@@ -189,6 +197,35 @@ def _make_to_literal(fill: FillFn) -> Callable[[Any], literals_pb2.Literal]:
     return to_literal
 
 
+def _with_hash(conv: Converter, calculate: Callable[[Any], Any]) -> Converter:
+    """``conv`` whose literals carry ``calculate(value)`` in their ``hash`` field (what
+    ``Annotated[T, HashMethod(fn)]`` asks for, as flytekit writes it)."""
+    base_fill = conv.raw_fill
+    python_type = conv.python_type
+
+    def fill(msg: literals_pb2.Literal, value: Any) -> None:
+        base_fill(msg, value)
+        digest = calculate(value)
+        if type(digest) is not str:
+            raise TypeTransformerFailedError(
+                f"the HashMethod of {type_name(python_type)} returned "
+                f"{type(digest).__name__} {short_repr(digest)}; it must return a str",
+                expected=python_type,
+                got=type(value),
+            )
+        msg.hash = digest
+
+    return Converter(
+        python_type,
+        conv.literal_type,
+        fill,
+        conv.raw_read,
+        name=conv.name,
+        to_plain=conv.to_plain,
+        from_plain=conv.from_plain,
+    )
+
+
 def strip_annotated(t: Any) -> Any:
     """``Annotated[X, ...]`` → ``X`` (repeatedly); ``None`` → ``NoneType``."""
     while typing.get_origin(t) is typing.Annotated:
@@ -255,9 +292,23 @@ class TypeEngine:
         return reg
 
     @classmethod
-    def register(cls, transformer: TypeTransformer[Any]) -> None:
-        """Register a transformer directly (plugins should prefer the hook)."""
-        cls.registry().register(transformer)
+    def register(
+        cls,
+        transformer: TypeTransformer[Any],
+        additional_types: list[type] | None = None,
+        *,
+        override: bool = False,
+    ) -> None:
+        """Register a transformer directly (plugins should prefer the hook).
+
+        ``additional_types`` are more classes it handles (flytekit's argument); ``override``
+        replaces a transformer registered before for the same class. A transformer written for
+        flytekit (``ctx``-first methods returning models) works through an adapter.
+        """
+        registry = cls.registry()
+        registry.register(transformer, override=override)
+        for extra in additional_types or ():
+            registry.register(transformer, python_type=extra, override=override)
 
     @classmethod
     def clear_cache(cls) -> None:
@@ -312,6 +363,11 @@ class TypeEngine:
             ) from exc
         if t is not python_type:
             conv.python_type = python_type
+            from taskplug.types.annotations import hash_method_of
+
+            hasher = hash_method_of(python_type)
+            if hasher is not None:
+                conv = _with_hash(conv, hasher.calculate)
         return conv
 
     @classmethod
@@ -337,9 +393,7 @@ class TypeEngine:
         if allow_pickle:
             return _builtins.PICKLE
         raise UnsupportedTypeError(
-            f"type {type_name(t)} is not supported: no transformer handles it. Use a supported "
-            "type, register a TypeTransformer for it from a plugin, or allow pickling it "
-            "(pickle_untyped=True on the task)",
+            f"type {type_name(t)} is not supported: no transformer handles it. {NO_TRANSFORMER}",
             expected=t,
         )
 

@@ -115,9 +115,30 @@ class TypeTransformer(Generic[T]):
     #: their columns and storage format from it); otherwise ``T`` alone.
     keeps_annotations: ClassVar[bool] = False
 
-    def __init__(self, name: str, python_type: type[T]) -> None:
+    def __init__(
+        self,
+        name: str,
+        python_type: type[T] | None = None,
+        enable_type_assertions: bool = True,
+        hash_overridable: bool = False,
+        *,
+        t: type[T] | None = None,
+    ) -> None:
+        if python_type is None:
+            python_type = t  # flytekit's keyword: super().__init__(name=..., t=MyType)
+        elif t is not None:
+            raise TypeError(f"{type(self).__name__}: give python_type or t, not both")
+        if python_type is None:
+            raise TypeError(
+                f"{type(self).__name__}(name={name!r}) needs the Python type it handles "
+                "(python_type=, or t= as in flytekit)"
+            )
         self.name = name
         self.python_type = python_type
+        #: Whether values are checked with :meth:`assert_type` (flytekit's switch).
+        self.type_assertions_enabled = enable_type_assertions
+        #: flytekit's flag; kept for code that reads it.
+        self.hash_overridable = hash_overridable
 
     # -- the literal form -------------------------------------------------------------------
 
@@ -354,18 +375,33 @@ class TypeTransformerRegistry:
         finally:
             self.current_plugin, self.current_dist, self._builtin = saved
 
-    def register(self, transformer: TypeTransformer[Any]) -> None:
-        """Add ``transformer`` for ``transformer.python_type``.
+    def register(
+        self,
+        transformer: TypeTransformer[Any],
+        *,
+        python_type: type | None = None,
+        override: bool = False,
+    ) -> None:
+        """Add ``transformer`` for ``python_type`` (default: ``transformer.python_type``).
 
         A type has one transformer: a second claim raises
-        :class:`~taskplug.errors.DuplicateRegistrationError` naming both registrations.
+        :class:`~taskplug.errors.DuplicateRegistrationError` naming both registrations, unless
+        ``override`` (the new one replaces the old). A transformer written for flytekit
+        (methods with a ``ctx`` first argument, returning flytekit models) is recognised and
+        registered through an adapter (:mod:`taskplug.types.flytekit_form`).
         """
         if not isinstance(transformer, TypeTransformer):
             raise TypeError(
                 f"{self._who()} registered {short_repr(transformer)}, which is not a "
                 "taskplug.types.TypeTransformer"
             )
-        t = transformer.python_type
+        from taskplug.types.flytekit_form import FlytekitTransformerAdapter, is_flytekit_form
+
+        if not isinstance(transformer, FlytekitTransformerAdapter) and is_flytekit_form(
+            transformer
+        ):
+            transformer = FlytekitTransformerAdapter(transformer)
+        t = transformer.python_type if python_type is None else python_type
         if not isinstance(t, type):
             raise TypeError(
                 f"{self._who()} registered {transformer!r} whose python_type is "
@@ -373,7 +409,7 @@ class TypeTransformerRegistry:
             )
         entry = Registration(t, transformer, self.current_plugin, self.current_dist, self._builtin)
         existing = self._registrations.get(t)
-        if existing is not None:
+        if existing is not None and not override:
             hint = (
                 f"; uninstall or disable one of them (e.g. TASKPLUG_DISABLE_PLUGINS={entry.plugin})"
                 if entry.plugin is not None and not entry.builtin

@@ -341,8 +341,9 @@ class WorkflowBase:
         except UserCodeError as err:
             failure = user_exception(err)
         else:
+            # several outputs come back as flytekit's DefaultNamedTupleOutput (or the NamedTuple)
             return from_literal_map(
-                label, iface.output_converters, out, output_tuple=iface.output_tuple
+                label, iface.output_converters, out, output_tuple=iface.result_tuple
             )
         finally:
             LOCAL_WORKFLOW_RUN.reset(token)

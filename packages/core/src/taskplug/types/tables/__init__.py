@@ -35,24 +35,36 @@ if TYPE_CHECKING:
     from taskplug.types.tables.conform import conform_table as conform_table
     from taskplug.types.tables.dataset import FlyteSchema as FlyteSchema
     from taskplug.types.tables.dataset import StructuredDataset as StructuredDataset
+    from taskplug.types.tables.handlers import (
+        StructuredDatasetDecoder as StructuredDatasetDecoder,
+    )
+    from taskplug.types.tables.handlers import (
+        StructuredDatasetEncoder as StructuredDatasetEncoder,
+    )
+    from taskplug.types.tables.handlers import (
+        StructuredDatasetTransformerEngine as StructuredDatasetTransformerEngine,
+    )
+    from taskplug.types.tables.helpers import from_arrow as from_arrow
+    from taskplug.types.tables.helpers import table_type_for as table_type_for
+    from taskplug.types.tables.helpers import write_dataset as write_dataset
     from taskplug.types.tables.storage import local_run as local_run
     from taskplug.types.tables.transformers import DataFrameTransformer as DataFrameTransformer
-    from taskplug.types.tables.transformers import from_arrow as from_arrow
-    from taskplug.types.tables.transformers import table_type_for as table_type_for
-    from taskplug.types.tables.transformers import write_dataset as write_dataset
 
 _EXPORTS = {
     "DataFrameTransformer": "transformers",
+    "StructuredDatasetDecoder": "handlers",
+    "StructuredDatasetEncoder": "handlers",
+    "StructuredDatasetTransformerEngine": "handlers",
     "FlyteSchema": "dataset",
     "StructuredDataset": "dataset",
     "TableSchemaError": "conform",
     "column_problems": "conform",
     "conform_table": "conform",
-    "from_arrow": "transformers",
+    "from_arrow": "helpers",
     "kwtypes": "columns",
     "local_run": "storage",
-    "table_type_for": "transformers",
-    "write_dataset": "transformers",
+    "table_type_for": "helpers",
+    "write_dataset": "helpers",
     "conform_batches": "conform",
 }
 
@@ -76,3 +88,11 @@ def register_table_transformers(registry: TypeTransformerRegistry) -> None:
     registry.register(transformers.FLYTE_SCHEMA)
     registry.register_lazy("pandas", "DataFrame", transformers.pandas_transformer)
     registry.register_lazy("pyarrow", "Table", transformers.arrow_transformer)
+    from taskplug.types.tables.handlers import StructuredDatasetTransformerEngine as Engine
+
+    # types that flytekit-style encoders/decoders made table types (a registry built anew
+    # keeps them so)
+    for t in {*Engine.ENCODERS, *Engine.DECODERS}:
+        current = registry.get(t)
+        if not isinstance(current, transformers.DataFrameTransformer):
+            registry.register(transformers.handled_frame_transformer(t), override=True)

@@ -57,6 +57,10 @@ class StructuredDataset:
         self._dataframe = dataframe
         self.uri = uri
         self.file_format = file_format
+        if metadata is not None and not isinstance(
+            metadata, literals_pb2.StructuredDatasetMetadata
+        ):
+            metadata = metadata.to_flyte_idl()  # a flytekit-style model
         self._metadata = metadata
         self._literal: literals_pb2.StructuredDataset | None = None
         self._dataframe_type: Any = None
@@ -99,32 +103,40 @@ class StructuredDataset:
         return self
 
     def all(self) -> Any:
-        """The whole table as the type given to :meth:`open`."""
+        """The whole table as the type given to :meth:`open` (read by a registered decoder
+        for its format, or by taskplug: parquet and csv through Arrow)."""
         df_type = self._require_type()
-        transformer = _frame_transformer(df_type)
         if self._dataframe is not None:
             if isinstance(self._dataframe, df_type):
                 return self._dataframe
+            transformer = _frame_transformer(df_type)
             return transformer.from_arrow(
                 _frame_transformer(type(self._dataframe)).to_arrow(self._dataframe)
             )
-        from taskplug.types.tables.storage import read_table
+        from taskplug.types.tables.dispatch import open_as
 
-        return transformer.from_owned_arrow(read_table(self._require_uri(), self._column_names()))
+        return open_as(self._stored(), df_type, self._metadata)
 
     def iter(self) -> Iterator[Any]:
         """The table batch by batch, each batch as the type given to :meth:`open`."""
         df_type = self._require_type()
-        transformer = _frame_transformer(df_type)
         if self._dataframe is not None:
             yield self.all()
             return
-        import pyarrow as pa
+        from taskplug.types.tables.dispatch import iter_as
 
-        from taskplug.types.tables.storage import iter_batches
+        yield from iter_as(self._stored(), df_type, self._metadata)
 
-        for batch in iter_batches(self._require_uri(), self._column_names()):
-            yield transformer.from_arrow(pa.Table.from_batches([batch]))
+    def _stored(self) -> literals_pb2.StructuredDataset:
+        """The table literal this object reads (built from ``uri`` if it has none)."""
+        if self._literal is not None:
+            return self._literal
+        sd = literals_pb2.StructuredDataset(uri=self._require_uri())
+        if self._metadata is not None:
+            sd.metadata.CopyFrom(self._metadata)
+        if self.file_format:
+            sd.metadata.structured_dataset_type.format = self.file_format
+        return sd
 
     def _require_type(self) -> Any:
         if self._dataframe_type is None:

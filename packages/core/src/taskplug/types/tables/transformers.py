@@ -8,18 +8,16 @@ another library with one instance, registered through ``taskplug_register_type_t
 
 from __future__ import annotations
 
-import typing
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from flyteidl.core import literals_pb2, types_pb2
 
-from taskplug.errors import TypeTransformerFailedError, UnsupportedTypeError
+from taskplug.errors import LiteralDecodeError, TypeTransformerFailedError, UnsupportedTypeError
 from taskplug.types.engine import Converter, TypeEngine, TypeTransformer, decode_error, fail
 from taskplug.types.tables.columns import (
     column_literal_type,
-    column_python_type,
     flatten_columns,
     parse_table_annotation,
 )
@@ -29,11 +27,10 @@ __all__ = [
     "FLYTE_SCHEMA",
     "STRUCTURED_DATASET",
     "DataFrameTransformer",
+    "arrow_frame_transformer",
     "arrow_transformer",
-    "from_arrow",
+    "handled_frame_transformer",
     "pandas_transformer",
-    "table_type_for",
-    "write_dataset",
 ]
 
 SD_TRANSFORMER_NAME = "StructuredDataset Transformer"
@@ -75,12 +72,16 @@ def _frame_transformer_of(value: Any) -> DataFrameTransformer | None:
     return tr if isinstance(tr, DataFrameTransformer) else None
 
 
-def _write(value: Any, columns: OrderedDict[str, Any] | None, expected: Any) -> str:
-    """Write a dataframe as a new table; returns its uri. Declared columns are checked."""
-    from taskplug.types.tables.storage import new_location, write_table
+def _write(
+    value: Any, columns: OrderedDict[str, Any] | None, expected: Any, fmt: str = PARQUET
+) -> str:
+    """Write a dataframe as a new table in ``fmt`` (parquet or csv); returns its uri.
+    Declared columns are checked."""
+    from taskplug.types.tables.formats import write_native
+    from taskplug.types.tables.storage import new_location
 
     transformer = _frame_transformer_of(value)
-    if transformer is None:
+    if transformer is None or not transformer.has_arrow:
         raise fail(expected, value, "(a dataframe)")
     table = transformer.to_arrow(value)
     if columns:
@@ -95,7 +96,7 @@ def _write(value: Any, columns: OrderedDict[str, Any] | None, expected: Any) -> 
                 got=type(value),
             )
     uri = new_location()
-    write_table(table, uri)
+    write_native(table, uri, fmt)
     return uri
 
 
@@ -149,6 +150,9 @@ class DataFrameTransformer(TypeTransformer[Any]):
     """
 
     keeps_annotations = True
+    #: Whether ``to_arrow``/``from_arrow`` work (false for a type only registered encoders and
+    #: decoders handle, see :func:`handled_frame_transformer`).
+    has_arrow: bool = True
 
     def __init__(
         self,
@@ -166,7 +170,37 @@ class DataFrameTransformer(TypeTransformer[Any]):
         self.from_owned_arrow = from_owned_arrow or from_arrow
 
     def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
-        return _table_converter(t, self.name, self.from_owned_arrow)
+        return _table_converter(t, self.name, self)
+
+
+class _HandledFrameTransformer(DataFrameTransformer):
+    """A dataframe type that only registered encoders and decoders read and write."""
+
+    has_arrow = False
+
+    def __init__(self, python_type: type) -> None:
+        def no_arrow(value: Any) -> Any:
+            from taskplug.types.tables.dispatch import no_encoder
+
+            raise no_encoder(python_type, "")
+
+        super().__init__(python_type, to_arrow=no_arrow, from_arrow=no_arrow)
+
+
+def handled_frame_transformer(python_type: type) -> DataFrameTransformer:
+    """The table transformer of a type that has encoders/decoders but no Arrow conversion."""
+    return _HandledFrameTransformer(python_type)
+
+
+def arrow_frame_transformer(df_type: Any) -> DataFrameTransformer | None:
+    """The transformer converting ``df_type`` to and from Arrow, or ``None``."""
+    if not isinstance(df_type, type):
+        return None
+    try:
+        tr = TypeEngine.find_transformer(df_type)
+    except TypeTransformerFailedError:
+        return None
+    return tr if isinstance(tr, DataFrameTransformer) and tr.has_arrow else None
 
 
 class _StructuredDatasetTransformer(TypeTransformer[Any]):
@@ -197,22 +231,58 @@ def _dataset_type(t: Any) -> tuple[types_pb2.LiteralType, Any, OrderedDict[str, 
     return lt, ann.base, columns, ann.format
 
 
-def _table_converter(t: Any, name: str, from_arrow: Callable[[Any], Any] | None) -> Converter:
+def _check_format(t: Any, base: Any, fmt: str) -> None:
+    """A dataframe type declared with a storage format nothing here can write is refused."""
+    from taskplug.types.tables.formats import NATIVE_FORMATS
+    from taskplug.types.tables.handlers import StructuredDatasetTransformerEngine as Engine
+
+    if fmt in NATIVE_FORMATS and arrow_frame_transformer(base) is not None:
+        return
+    for table in (Engine.ENCODERS, Engine.DECODERS):
+        for handlers in table.get(base, {}).values():
+            if fmt in handlers or "" in handlers:
+                return
+    raise UnsupportedTypeError(
+        f"{t!r}: no way to store {getattr(base, '__qualname__', base)} tables as {fmt!r}: "
+        "taskplug writes parquet and csv itself; register a StructuredDatasetEncoder and "
+        "Decoder for other formats",
+        expected=t,
+    )
+
+
+def _table_converter(t: Any, name: str, frames: DataFrameTransformer | None) -> Converter:
+    from taskplug.types.tables import dispatch
+
     lt, base, columns, declared_format = _dataset_type(t)
     declared = lt.structured_dataset_type
-    is_dataset = from_arrow is None
-    if declared_format not in ("", PARQUET) and not is_dataset:
-        raise UnsupportedTypeError(
-            f"{t!r}: taskplug stores dataframes as parquet, not {declared_format!r}", expected=t
-        )
+    is_dataset = frames is None
+    if declared_format and not is_dataset:
+        _check_format(t, base, declared_format)
     names = list(columns) if columns else None
+    from_arrow = frames.from_owned_arrow if frames is not None and frames.has_arrow else None
 
-    def fill_dataset(msg: literals_pb2.Literal, uri: str, fmt: str) -> None:
-        sd = msg.scalar.structured_dataset
-        sd.uri = uri
+    def encode(df: Any, dataset: StructuredDataset | None) -> literals_pb2.StructuredDataset:
+        """A new table of ``df``: a registered encoder's, or parquet/csv through Arrow."""
+        df_type = type(df)
+        fmt = declared_format or dispatch.default_format(df_type)
+        if dispatch.has_handlers():
+            frame_tr = _frame_transformer_of(df)
+            native = frame_tr is not None and frame_tr.has_arrow and fmt in ("", PARQUET, "csv")
+            handler = dispatch.find_encoder(df_type, fmt, native=native)
+            if handler is not None:
+                wrapper = dataset if dataset is not None else StructuredDataset(dataframe=df)
+                return dispatch.run_encoder(handler, wrapper, declared, fmt)
+        if fmt not in ("", PARQUET, "csv"):
+            frame_tr = _frame_transformer_of(df)
+            if frame_tr is None:
+                raise fail(t, df, "(a dataframe)")
+            raise dispatch.no_encoder(df_type, fmt)
+        fmt = fmt or PARQUET
+        sd = literals_pb2.StructuredDataset(uri=_write(df, columns, t, fmt))
         sdt = sd.metadata.structured_dataset_type
         sdt.CopyFrom(declared)
         sdt.format = fmt
+        return sd
 
     def fill(msg: literals_pb2.Literal, value: Any) -> None:
         if isinstance(value, StructuredDataset):
@@ -223,11 +293,13 @@ def _table_converter(t: Any, name: str, from_arrow: Callable[[Any], Any] | None)
             if value.dataframe is None:
                 if not value.uri:
                     raise fail(t, value, "(a StructuredDataset needs a dataframe or a uri)")
-                fmt = declared_format or value.file_format
-                fill_dataset(msg, _upload_if_local(value.uri), fmt)
+                sd = msg.scalar.structured_dataset
+                sd.uri = _upload_if_local(value.uri)
+                sdt = sd.metadata.structured_dataset_type
+                sdt.CopyFrom(declared)
+                sdt.format = declared_format or value.file_format
                 return
-            uri = _write(value.dataframe, columns, t)
-            fill_dataset(msg, uri, PARQUET)
+            msg.scalar.structured_dataset.CopyFrom(encode(value.dataframe, value))
             value._literal = literals_pb2.StructuredDataset()
             value._literal.CopyFrom(msg.scalar.structured_dataset)
             return
@@ -240,7 +312,17 @@ def _table_converter(t: Any, name: str, from_arrow: Callable[[Any], Any] | None)
             )
         if not isinstance(value, base):
             raise fail(t, value)
-        fill_dataset(msg, _write(value, columns, t), PARQUET)
+        msg.scalar.structured_dataset.CopyFrom(encode(value, None))
+
+    def reading_metadata(in_sdt: types_pb2.StructuredDatasetType) -> Any:
+        """The incoming type with the declared columns, when some are declared."""
+        md = literals_pb2.StructuredDatasetMetadata()
+        sdt = md.structured_dataset_type
+        sdt.CopyFrom(in_sdt)
+        if columns:
+            del sdt.columns[:]
+            sdt.columns.extend(declared.columns)
+        return md
 
     def read(lit: literals_pb2.Literal) -> Any:
         incoming = _incoming(lit)
@@ -249,19 +331,24 @@ def _table_converter(t: Any, name: str, from_arrow: Callable[[Any], Any] | None)
         in_sdt = incoming.metadata.structured_dataset_type
         fmt = in_sdt.format
         if is_dataset:
-            md = literals_pb2.StructuredDatasetMetadata()
-            sdt = md.structured_dataset_type
-            sdt.CopyFrom(in_sdt)
-            if columns:
-                del sdt.columns[:]
-                sdt.columns.extend(declared.columns)
-            sd = base(uri=incoming.uri, metadata=md, file_format=fmt)
+            sd = base(uri=incoming.uri, metadata=reading_metadata(in_sdt), file_format=fmt)
             sd._literal = literals_pb2.StructuredDataset()
             sd._literal.CopyFrom(incoming)
             return _track(sd)
-        if fmt not in ("", PARQUET):
-            raise decode_error(t, lit, f"taskplug reads parquet tables, this one is {fmt!r}")
-        return from_arrow(_read(incoming.uri, names, t, lit))  # type: ignore[misc]
+        if from_arrow is not None and fmt in ("", PARQUET) and not dispatch.has_handlers():
+            return from_arrow(_read(incoming.uri, names, t, lit))
+        try:
+            return dispatch.open_as(incoming, base, reading_metadata(in_sdt))
+        except LiteralDecodeError:
+            raise
+        except TypeTransformerFailedError as exc:
+            raise decode_error(t, lit, exc.detail) from exc
+        except FileNotFoundError as exc:
+            raise decode_error(t, lit, str(exc)) from exc
+        except KeyError as exc:
+            raise decode_error(
+                t, lit, f"the table at {incoming.uri!r} lacks declared columns {names}: {exc}"
+            ) from exc
 
     def to_plain(value: Any) -> Any:
         msg = literals_pb2.Literal()
@@ -390,70 +477,3 @@ def arrow_transformer() -> DataFrameTransformer:
 
 STRUCTURED_DATASET = _StructuredDatasetTransformer()
 FLYTE_SCHEMA = _FlyteSchemaTransformer()
-
-
-def from_arrow(table: Any, python_type: Any) -> Any:
-    """A ``pyarrow.Table`` as a value of the declared table type ``python_type``.
-
-    ``pd.DataFrame`` (annotated or not) → a DataFrame; ``pyarrow.Table`` → the table;
-    ``StructuredDataset`` → ``StructuredDataset(dataframe=table)``; ``FlyteSchema[...]`` → the
-    table (the schema transformer writes it).
-    """
-    base = parse_table_annotation(python_type).base
-    if isinstance(base, type) and issubclass(base, StructuredDataset):
-        return base(dataframe=table)
-    if isinstance(base, type) and issubclass(base, FlyteSchema):
-        return table
-    transformer = TypeEngine.find_transformer(base)
-    if not isinstance(transformer, DataFrameTransformer):
-        raise UnsupportedTypeError(f"{python_type!r} is not a table type", expected=python_type)
-    return transformer.from_arrow(table)
-
-
-def write_dataset(data: Any, python_type: Any = StructuredDataset) -> StructuredDataset:
-    """Write ``data`` (a ``pyarrow.Table`` or ``RecordBatchReader``, streamed) where a new
-    table of the running task goes, as a table of the declared type ``python_type``.
-
-    Returns a :class:`StructuredDataset` already pointing at the files: returned as a task
-    output of ``python_type`` (a DataFrame, Arrow table or dataset type), it is not written
-    again. Declared columns are not checked here (see :func:`conform_table`).
-    """
-    from taskplug.types.tables.storage import new_location, write_table
-
-    lt, _, _, _ = _dataset_type(python_type)
-    uri = new_location()
-    write_table(data, uri)
-    literal = literals_pb2.StructuredDataset(uri=uri)
-    sdt = literal.metadata.structured_dataset_type
-    sdt.CopyFrom(lt.structured_dataset_type)
-    sdt.format = PARQUET
-    dataset = StructuredDataset(uri=uri, metadata=literal.metadata, file_format=PARQUET)
-    dataset._literal = literal
-    return dataset
-
-
-def table_type_for(literal_type: types_pb2.LiteralType, frame: Any) -> Any:
-    """The Python type of a table literal type, with ``frame`` as the dataframe class.
-
-    A structured dataset type becomes ``Annotated[frame, columns, format]`` (columns and format
-    only when the literal type has them); a schema type ``FlyteSchema[columns]``. Used to rebuild
-    a task's interface from its template.
-    """
-    kind = literal_type.WhichOneof("type")
-    if kind == "schema":
-        cols = OrderedDict(
-            (c.name, column_python_type(types_pb2.LiteralType(simple=_SIMPLE_OF_SCHEMA[c.type])))
-            for c in literal_type.schema.columns
-        )
-        return FlyteSchema.__class_getitem__(cols)
-    if kind != "structured_dataset_type":
-        raise UnsupportedTypeError(f"not a table literal type: {literal_type}", expected=frame)
-    sdt = literal_type.structured_dataset_type
-    extras: list[Any] = []
-    if sdt.columns:
-        extras.append(
-            OrderedDict((c.name, column_python_type(c.literal_type)) for c in sdt.columns)
-        )
-    if sdt.format:
-        extras.append(sdt.format)
-    return typing.Annotated[(frame, *extras)] if extras else frame

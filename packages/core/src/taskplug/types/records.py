@@ -1,4 +1,4 @@
-"""Transformers of string enums, dataclasses and pydantic models.
+"""Transformers of dataclasses and pydantic models.
 
 Dataclasses and pydantic models travel as msgpack ``Binary`` scalars (tag ``"msgpack"``) with
 literal type ``STRUCT``: ``metadata`` holds the JSON schema, ``structure.dataclass_type`` the
@@ -9,114 +9,24 @@ Dataclass encoders and decoders are generated per class (one function, fields in
 from __future__ import annotations
 
 import dataclasses
-import enum
 import typing
 from typing import Any
 
-from flyteidl.core import literals_pb2, types_pb2
+from flyteidl.core import types_pb2
 
 from taskplug.errors import TypeTransformerFailedError, UnsupportedTypeError
 from taskplug.types.containers import msgpack_fill, msgpack_read, msgpack_struct_type
 from taskplug.types.engine import (
+    NO_TRANSFORMER,
     Converter,
     TypeEngine,
     TypeTransformer,
-    decode_error,
     fail,
     type_name,
 )
 from taskplug.types.plain import plain_codec
 
-__all__ = ["DATACLASS", "ENUM", "LITERAL", "PydanticTransformer"]
-
-
-class _EnumTransformer(TypeTransformer[enum.Enum]):
-    """String enums: ``enum_type`` literal type, the member's value as ``string_value``."""
-
-    def __init__(self) -> None:
-        super().__init__("DefaultEnumTransformer", enum.Enum)
-
-    def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
-        members = list(t)
-        values = [m.value for m in members]
-        if not values or not all(type(v) is str for v in values):
-            raise UnsupportedTypeError(
-                f"enum {type_name(t)} is not supported: only enums with str values are",
-                expected=t,
-            )
-        lt = types_pb2.LiteralType()
-        lt.enum_type.values.extend(values)
-        by_value = {m.value: m for m in members}
-
-        def to_plain(value: Any) -> Any:
-            if type(value) is t:
-                return value.value
-            if type(value) is str and value in by_value:  # flytekit accepts the raw value
-                return value
-            raise fail(t, value)
-
-        def fill(msg: literals_pb2.Literal, value: Any) -> None:
-            msg.scalar.primitive.string_value = to_plain(value)
-
-        def from_plain(value: Any) -> Any:
-            member = by_value.get(value) if type(value) is str else None
-            if member is None:
-                raise TypeTransformerFailedError(
-                    f"{value!r} is not a value of enum {type_name(t)} (one of {values})",
-                    expected=t,
-                    got=type(value),
-                )
-            return member
-
-        def read(lit: literals_pb2.Literal) -> Any:
-            member = by_value.get(lit.scalar.primitive.string_value)
-            if member is None or lit.scalar.primitive.WhichOneof("value") != "string_value":
-                if lit.scalar.WhichOneof("value") == "binary":
-                    import msgpack
-
-                    return from_plain(msgpack.unpackb(lit.scalar.binary.value))
-                raise decode_error(t, lit, f"values are {values}")
-            return member
-
-        return Converter(
-            t, lt, fill, read, name=self.name, to_plain=to_plain, from_plain=from_plain
-        )
-
-
-class _LiteralTransformer(TypeTransformer[Any]):
-    """``typing.Literal[...]``: the values' base type, annotated with ``literal_values``."""
-
-    def __init__(self) -> None:
-        super().__init__("LiteralTypeTransformer", object)
-
-    def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
-        allowed = typing.get_args(t)
-        base_type = type(allowed[0]) if allowed else None
-        if base_type is None or not all(type(a) is base_type for a in allowed):
-            raise UnsupportedTypeError(
-                f"{type_name(t)}: Literal values must all have the same type", expected=t
-            )
-        base = engine.converter(base_type)
-        lt = types_pb2.LiteralType()
-        lt.CopyFrom(base.literal_type)
-        lt.annotation.annotations.update({"literal_values": list(allowed)})
-        base_fill, base_read = base.raw_fill, base.raw_read
-
-        def check(value: Any) -> Any:
-            if type(value) is not base_type or value not in allowed:
-                raise fail(t, value)
-            return value
-
-        def fill(msg: literals_pb2.Literal, value: Any) -> None:
-            base_fill(msg, check(value))
-
-        def read(lit: literals_pb2.Literal) -> Any:
-            value = base_read(lit)
-            if value not in allowed:
-                raise decode_error(t, lit, f"{value!r} is not one of {list(allowed)}")
-            return value
-
-        return Converter(t, lt, fill, read, name=self.name, to_plain=check, from_plain=check)
+__all__ = ["DATACLASS", "PydanticTransformer"]
 
 
 _INLINE_EXACT = {int: "int", str: "str", bool: "bool", bytes: "bytes", float: "float"}
@@ -142,7 +52,10 @@ def _dataclass_codec(cls: type, engine: type[TypeEngine]) -> tuple[Any, Any]:
     post = []
     for i, f in enumerate(fields):
         ft = hints.get(f.name, f.type)
-        enc, dec = plain_codec(ft, engine)
+        try:
+            enc, dec = plain_codec(ft, engine)
+        except TypeTransformerFailedError as exc:
+            raise _field_error(cls, f.name, exc) from exc
         env[f"e{i}"], env[f"d{i}"], env[f"t{i}"] = enc, dec, ft
         exact = _INLINE_EXACT.get(ft)
         enc_lines.append(f"    f{i} = v.{f.name}")
@@ -191,6 +104,26 @@ def _dataclass_codec(cls: type, engine: type[TypeEngine]) -> tuple[Any, Any]:
     source = "\n".join(enc_lines) + "\n\n" + "\n".join(dec_lines) + "\n"
     exec(compile(source, f"<taskplug dataclass codec {cls.__qualname__}>", "exec"), env, namespace)
     return namespace["encode"], namespace["decode"]
+
+
+def _field_error(cls: type, name: str, exc: TypeTransformerFailedError) -> UnsupportedTypeError:
+    """The error for a field type that cannot be stored, naming the field (a dotted path
+    through nested dataclasses) and the dataclass."""
+    inner: str | None = getattr(exc, "field_path", None)
+    path = f"{name}.{inner}" if inner else name
+    detail: str = getattr(exc, "field_detail", exc.detail)
+    # pickling does not reach into dataclass fields: do not suggest it for one
+    detail = detail.replace(
+        NO_TRANSFORMER,
+        "Use a supported type, or register a TypeTransformer with a plain-data form "
+        "(to_plain/from_plain) for it; pickling does not apply to dataclass fields",
+    )
+    err = UnsupportedTypeError(
+        f"field {path!r} of dataclass {type_name(cls)}: {detail}", expected=cls
+    )
+    err.field_path = path  # type: ignore[attr-defined]
+    err.field_detail = detail  # type: ignore[attr-defined]
+    return err
 
 
 class _Missing:
@@ -242,7 +175,7 @@ class _DataclassTransformer(TypeTransformer[Any]):
         super().__init__("Object-Dataclass-Transformer", object)
 
     def converter(self, t: Any, engine: type[TypeEngine], allow_pickle: bool) -> Converter:
-        from taskplug.types.schema import dataclass_schema
+        from taskplug.types.json_schema import dataclass_schema
 
         lt = msgpack_struct_type()
         try:
@@ -314,6 +247,4 @@ class PydanticTransformer(TypeTransformer[Any]):
         )
 
 
-ENUM = _EnumTransformer()
-LITERAL = _LiteralTransformer()
 DATACLASS = _DataclassTransformer()

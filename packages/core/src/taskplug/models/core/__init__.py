@@ -1,0 +1,1 @@
+"""flytekit's ``flytekit.models.core`` path (:mod:`taskplug.models.core.types`)."""
