@@ -117,94 +117,206 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "eager", "SQLTask", "__version__"])
 
 if TYPE_CHECKING:
-    from taskplug._manager import get_plugin_manager, load_plugin
-    from taskplug.context import ExecutionParameters, current_execution
-    from taskplug.deck.deck import Deck
+    from taskplug._manager import (
+        get_plugin_manager as get_plugin_manager,
+    )
+    from taskplug._manager import (
+        load_plugin as load_plugin,
+    )
+    from taskplug.context import (
+        ExecutionParameters as ExecutionParameters,
+    )
+    from taskplug.context import (
+        current_execution as current_execution,
+    )
+    from taskplug.deck.deck import Deck as Deck
     from taskplug.errors import (
-        PluginError,
-        PluginHookError,
-        PolicyError,
-        TaskplugError,
-        TaskSignatureError,
-        TypeTransformerFailedError,
+        PluginError as PluginError,
     )
-    from taskplug.image_spec import ImageSpec
-    from taskplug.pod_template import PodTemplate
-    from taskplug.resources import Cache, Resources, Secret
-    from taskplug.tasks.base import PythonTask
-    from taskplug.tasks.container import ContainerTask
-    from taskplug.tasks.decorator import task
+    from taskplug.errors import (
+        PluginHookError as PluginHookError,
+    )
+    from taskplug.errors import (
+        PolicyError as PolicyError,
+    )
+    from taskplug.errors import (
+        TaskplugError as TaskplugError,
+    )
+    from taskplug.errors import (
+        TaskSignatureError as TaskSignatureError,
+    )
+    from taskplug.errors import (
+        TypeTransformerFailedError as TypeTransformerFailedError,
+    )
+    from taskplug.image_spec import ImageSpec as ImageSpec
+    from taskplug.pod_template import PodTemplate as PodTemplate
+    from taskplug.resources import Cache as Cache
+    from taskplug.resources import Resources as Resources
+    from taskplug.resources import Secret as Secret
+    from taskplug.tasks.base import PythonTask as PythonTask
+    from taskplug.tasks.container import ContainerTask as ContainerTask
+    from taskplug.tasks.decorator import task as task
     from taskplug.tasks.function import (
-        AsyncPythonFunctionTask,
-        PythonAutoContainerTask,
-        PythonFunctionTask,
-        PythonInstanceTask,
+        AsyncPythonFunctionTask as AsyncPythonFunctionTask,
     )
-    from taskplug.tasks.interface import Interface
-    from taskplug.tasks.metadata import Documentation, TaskMetadata
-    from taskplug.types import Directory, File, TypeEngine
-    from taskplug.types.tables.columns import kwtypes
-    from taskplug.types.tables.dataset import FlyteSchema, StructuredDataset
-    from taskplug.workflows.array_node import ArrayNodeMapTask, map_task
-    from taskplug.workflows.condition import conditional
-    from taskplug.workflows.dynamic import dynamic
+    from taskplug.tasks.function import (
+        PythonAutoContainerTask as PythonAutoContainerTask,
+    )
+    from taskplug.tasks.function import (
+        PythonFunctionTask as PythonFunctionTask,
+    )
+    from taskplug.tasks.function import (
+        PythonInstanceTask as PythonInstanceTask,
+    )
+    from taskplug.tasks.interface import Interface as Interface
+    from taskplug.tasks.metadata import Documentation as Documentation
+    from taskplug.tasks.metadata import TaskMetadata as TaskMetadata
+    from taskplug.types import Directory as Directory
+    from taskplug.types import File as File
+    from taskplug.types import TypeEngine as TypeEngine
+    from taskplug.types.tables.columns import kwtypes as kwtypes
+    from taskplug.types.tables.dataset import (
+        FlyteSchema as FlyteSchema,
+    )
+    from taskplug.types.tables.dataset import (
+        StructuredDataset as StructuredDataset,
+    )
+    from taskplug.workflows.array_node import (
+        ArrayNodeMapTask as ArrayNodeMapTask,
+    )
+    from taskplug.workflows.array_node import (
+        map_task as map_task,
+    )
+    from taskplug.workflows.condition import conditional as conditional
+    from taskplug.workflows.dynamic import dynamic as dynamic
     from taskplug.workflows.errors import (
-        PromiseUsageError,
-        WorkflowCompileError,
-        WorkflowError,
-        WorkflowTypeError,
+        PromiseUsageError as PromiseUsageError,
     )
-    from taskplug.workflows.graph import WorkflowBase
-    from taskplug.workflows.imperative import ImperativeWorkflow
-    from taskplug.workflows.node import Node
-    from taskplug.workflows.promise import Promise, VoidPromise
-    from taskplug.workflows.state import create_node
+    from taskplug.workflows.errors import (
+        WorkflowCompileError as WorkflowCompileError,
+    )
+    from taskplug.workflows.errors import (
+        WorkflowError as WorkflowError,
+    )
+    from taskplug.workflows.errors import (
+        WorkflowTypeError as WorkflowTypeError,
+    )
+    from taskplug.workflows.graph import WorkflowBase as WorkflowBase
+    from taskplug.workflows.imperative import ImperativeWorkflow as ImperativeWorkflow
+    from taskplug.workflows.node import Node as Node
+    from taskplug.workflows.promise import Promise as Promise
+    from taskplug.workflows.promise import VoidPromise as VoidPromise
+    from taskplug.workflows.state import create_node as create_node
     from taskplug.workflows.workflow import (
-        PythonFunctionWorkflow,
-        WorkflowFailurePolicy,
-        workflow,
+        PythonFunctionWorkflow as PythonFunctionWorkflow,
+    )
+    from taskplug.workflows.workflow import (
+        WorkflowFailurePolicy as WorkflowFailurePolicy,
+    )
+    from taskplug.workflows.workflow import (
+        workflow as workflow,
     )
 
 
 if TYPE_CHECKING:  # issue 15, workstream LP
-    from taskplug.tasks.echo import Echo
-    from taskplug.workflows.gate import approve, sleep, wait_for_input
-    from taskplug.workflows.imperative import Workflow
+    from taskplug.tasks.echo import Echo as Echo
+    from taskplug.workflows.gate import (
+        approve as approve,
+    )
+    from taskplug.workflows.gate import (
+        sleep as sleep,
+    )
+    from taskplug.workflows.gate import (
+        wait_for_input as wait_for_input,
+    )
+    from taskplug.workflows.imperative import Workflow as Workflow
     from taskplug.workflows.launch_plan import (
-        ConcurrencyLimitBehavior,
-        ConcurrencyPolicy,
-        LaunchPlan,
+        ConcurrencyLimitBehavior as ConcurrencyLimitBehavior,
     )
-    from taskplug.workflows.notification import Email, PagerDuty, Slack, WorkflowExecutionPhase
+    from taskplug.workflows.launch_plan import (
+        ConcurrencyPolicy as ConcurrencyPolicy,
+    )
+    from taskplug.workflows.launch_plan import (
+        LaunchPlan as LaunchPlan,
+    )
+    from taskplug.workflows.notification import (
+        Email as Email,
+    )
+    from taskplug.workflows.notification import (
+        PagerDuty as PagerDuty,
+    )
+    from taskplug.workflows.notification import (
+        Slack as Slack,
+    )
+    from taskplug.workflows.notification import (
+        WorkflowExecutionPhase as WorkflowExecutionPhase,
+    )
     from taskplug.workflows.reference import (
-        LaunchPlanReference,
-        TaskReference,
-        WorkflowReference,
-        get_reference_entity,
-        reference_launch_plan,
-        reference_task,
-        reference_workflow,
+        LaunchPlanReference as LaunchPlanReference,
     )
-    from taskplug.workflows.schedule import CronSchedule, FixedRate
+    from taskplug.workflows.reference import (
+        TaskReference as TaskReference,
+    )
+    from taskplug.workflows.reference import (
+        WorkflowReference as WorkflowReference,
+    )
+    from taskplug.workflows.reference import (
+        get_reference_entity as get_reference_entity,
+    )
+    from taskplug.workflows.reference import (
+        reference_launch_plan as reference_launch_plan,
+    )
+    from taskplug.workflows.reference import (
+        reference_task as reference_task,
+    )
+    from taskplug.workflows.reference import (
+        reference_workflow as reference_workflow,
+    )
+    from taskplug.workflows.schedule import CronSchedule as CronSchedule
+    from taskplug.workflows.schedule import FixedRate as FixedRate
 
 
 if TYPE_CHECKING:  # issue 15, workstream CTX
-    from taskplug.context import current_context
-    from taskplug.runtime.checkpoint import Checkpoint
-    from taskplug.runtime.flyte_context import FlyteContext, FlyteContextManager, new_context
-    from taskplug.types.directory.types import FlyteDirectory
-    from taskplug.types.file.file import FlyteFile
+    from taskplug.context import current_context as current_context
+    from taskplug.runtime.checkpoint import Checkpoint as Checkpoint
+    from taskplug.runtime.flyte_context import (
+        FlyteContext as FlyteContext,
+    )
+    from taskplug.runtime.flyte_context import (
+        FlyteContextManager as FlyteContextManager,
+    )
+    from taskplug.runtime.flyte_context import (
+        new_context as new_context,
+    )
+    from taskplug.types.directory.types import FlyteDirectory as FlyteDirectory
+    from taskplug.types.file.file import FlyteFile as FlyteFile
 
 
 if TYPE_CHECKING:  # issue 15, workstream TYPES
-    from taskplug.models.core.types import BlobType
-    from taskplug.models.literals import Blob, BlobMetadata, Literal, Scalar
-    from taskplug.models.types import LiteralType
-    from taskplug.types.annotations import BatchSize, HashMethod
+    from taskplug.models.core.types import BlobType as BlobType
+    from taskplug.models.literals import (
+        Blob as Blob,
+    )
+    from taskplug.models.literals import (
+        BlobMetadata as BlobMetadata,
+    )
+    from taskplug.models.literals import (
+        Literal as Literal,
+    )
+    from taskplug.models.literals import (
+        Scalar as Scalar,
+    )
+    from taskplug.models.types import LiteralType as LiteralType
+    from taskplug.types.annotations import BatchSize as BatchSize
+    from taskplug.types.annotations import HashMethod as HashMethod
     from taskplug.types.structured.structured_dataset import (
-        StructuredDatasetFormat,
-        StructuredDatasetTransformerEngine,
-        StructuredDatasetType,
+        StructuredDatasetFormat as StructuredDatasetFormat,
+    )
+    from taskplug.types.structured.structured_dataset import (
+        StructuredDatasetTransformerEngine as StructuredDatasetTransformerEngine,
+    )
+    from taskplug.types.structured.structured_dataset import (
+        StructuredDatasetType as StructuredDatasetType,
     )
 
 

@@ -107,16 +107,10 @@ class _Formatter(string.Formatter):
 
 
 def _context() -> Any:
-    """What ``{ctx.…}`` refers to: ``current_context()`` where taskplug has it, else the run's
-    parameters (``working_directory``, ``execution_id``, …)."""
-    import taskplug
+    """What ``{ctx.…}`` refers to: the running task's ``current_context()``."""
+    from taskplug.context import current_context
 
-    if "current_context" in getattr(taskplug, "_EXPORTS", {}):
-        return taskplug.current_context()
-    from taskplug.context import ExecutionParameters, current_execution
-
-    state = current_execution()
-    return state.params if state is not None else ExecutionParameters()
+    return current_context()
 
 
 def interpolate(
