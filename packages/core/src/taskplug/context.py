@@ -58,7 +58,6 @@ class ExecutionParameters:
 
     __slots__ = (
         "_checkpoint",
-        "_decks",
         "_directory_prefix",
         "_execution_id",
         "_run_id",
@@ -102,7 +101,6 @@ class ExecutionParameters:
         self._secrets = secrets
         self.local = local
         self._checkpoint = checkpoint
-        self._decks: list[Any] | None = None
         self.extra: dict[str, Any] = {}
 
     @property
@@ -222,23 +220,23 @@ class ExecutionParameters:
 
     @property
     def decks(self) -> list[Any]:
-        """The decks (HTML pages) this run renders."""
-        if self._decks is None:
-            self._decks = []
-        return self._decks
+        """The decks (HTML pages, :class:`taskplug.Deck`) this run renders."""
+        from taskplug.deck.deck import DECKS_KEY
+
+        decks: list[Any] = self.extra.setdefault(DECKS_KEY, [])
+        return decks
 
     @property
     def default_deck(self) -> Any:
-        """The deck named ``default`` (made on first access; see :mod:`taskplug.runtime.decks`)."""
-        decks = self.decks
-        for deck in decks:
-            if getattr(deck, "name", None) == "default":
-                return deck
-        from taskplug.runtime.decks import deck_class
+        """The run's page called ``default``, made on first use; later uses add to the same
+        page (flytekit makes a new one each time, and only the last is shown)."""
+        from taskplug.deck.deck import Deck
 
-        deck = deck_class()("default")
-        if not any(d is deck for d in decks):
-            decks.append(deck)
+        for deck in self.decks:
+            if deck.name == "default":
+                return deck
+        deck = Deck("default", auto_add_to_deck=False)
+        self.decks.append(deck)
         return deck
 
     @property

@@ -2,8 +2,9 @@
 
 A deck created while a task runs belongs to that run (its parameters' ``extra``); one created
 outside any run goes to a list of its own (as flytekit's decks outside a task go to its default
-context). ``current_context().default_deck`` is ``Deck("default")``, a new deck each time (as
-in flytekit, the last page of a name wins when the pages are written).
+context). ``current_context().default_deck`` is the run's ``Deck("default")``, made on first use
+and the same page afterwards (flytekit makes a new one each time, and the last page of a name
+wins when the pages are written — that rule stays for decks a task names twice).
 """
 
 from __future__ import annotations
@@ -142,7 +143,12 @@ class TimeLineDeck(Deck):
 
 
 def default_deck() -> Deck:
-    """``current_context().default_deck``: a new page called ``default`` of the current run."""
+    """``current_context().default_deck``: the current run's page called ``default``, made on
+    first use (flytekit makes a new one on each use, so only the last one's HTML is shown)."""
+    decks = current_decks()
+    for deck in decks:
+        if deck.name == "default":
+            return deck
     return Deck("default")
 
 

@@ -14,6 +14,5 @@ nothing:
   paths, uploads and downloads on fsspec (``FlyteContext.file_access``);
 - :mod:`~taskplug.runtime.flyte_context` — ``FlyteContext`` / ``FlyteContextManager``, the
   "everything" context flytekit-written code reads (also at ``taskplug.core.context_manager``);
-- :mod:`~taskplug.runtime.decks` — the deck ``current_context().default_deck`` returns;
 - :mod:`~taskplug.runtime.stats` — ``MockStats`` (``current_context().stats``).
 """
