@@ -208,6 +208,19 @@ def test_structured_datasets_both_ways() -> None:
     assert TypeEngine.to_python_value(fk, StructuredDataset).open(pd.DataFrame).all().equals(df())
 
 
+def test_structured_dataset_in_a_pydantic_model_both_ways() -> None:
+    from pydantic import create_model
+
+    ours = create_model("Report", table=(StructuredDataset, ...), label=(str, "r"))
+    theirs = create_model("Report", table=(FkSD, ...), label=(str, "r"))
+    assert TypeEngine.to_literal_type(ours) == FkEngine.to_literal_type(theirs).to_flyte_idl()
+    tp = TypeEngine.to_literal(ours(table=StructuredDataset(dataframe=df())), ours)
+    fk = fk_literal(theirs(table=FkSD(dataframe=df())), theirs)
+    assert tp.scalar.binary.tag == fk.scalar.binary.tag == "msgpack"
+    assert fk_value(tp, theirs).table.open(pd.DataFrame).all().equals(df())
+    assert TypeEngine.to_python_value(fk, ours).table.open(pd.DataFrame).all().equals(df())
+
+
 def test_flyte_schema_both_ways() -> None:
     fk_t = FkSchema[fk_kwtypes(id=int, name=str)]
     tp_t = FlyteSchema[kwtypes(id=int, name=str)]

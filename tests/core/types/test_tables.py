@@ -312,6 +312,44 @@ def test_dataset_inside_a_dataclass_travels_as_uri_and_format() -> None:
     assert back.sd.open(pd.DataFrame).all().equals(frame())
 
 
+try:
+    import pydantic
+except ImportError:  # pragma: no cover - pydantic is a test dependency
+    pydantic = None
+
+if pydantic is not None:
+
+    class Report(pydantic.BaseModel):
+        table: StructuredDataset
+        label: str = "r"
+
+    @task
+    def make_report() -> Report:
+        return Report(table=StructuredDataset(dataframe=frame()))
+
+    @task
+    def report_rows(report: Report) -> int:
+        return len(report.table.open(pd.DataFrame).all())
+
+
+def test_dataset_inside_a_pydantic_model_through_tasks() -> None:
+    if pydantic is None:
+        pytest.skip("pydantic is not installed")
+    make, rows = make_report, report_rows
+    report = make()
+    assert isinstance(report.table, StructuredDataset) and report.table.uri
+    assert rows(report=report) == len(frame())
+    dumped = report.model_dump()
+    assert dumped == {"table": {"uri": report.table.uri, "file_format": "parquet"}, "label": "r"}
+    again = Report.model_validate(dumped)
+    assert again.table.open(pd.DataFrame).all().equals(frame())
+    schema = Report.model_json_schema()
+    assert schema["properties"]["table"] == {"$ref": "#/$defs/StructuredDataset"}
+    assert set(schema["$defs"]["StructuredDataset"]["properties"]) == {"uri", "file_format"}
+    with pytest.raises(pydantic.ValidationError, match="takes a StructuredDataset or"):
+        Report(table=3)
+
+
 # -- bad input -----------------------------------------------------------------------------------
 
 

@@ -133,7 +133,7 @@ class _PathBase(os.PathLike[str]):
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
         """As a pydantic field: ``{"path": uri}`` in dumps (as flytekit's), read back alike."""
-        from taskplug.types.path_pydantic import path_core_schema
+        from taskplug.types.pydantic_fields import path_core_schema
 
         return path_core_schema(cls, directory=issubclass(cls, Directory))
 

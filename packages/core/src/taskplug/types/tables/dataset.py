@@ -66,6 +66,13 @@ class StructuredDataset:
         self._dataframe_type: Any = None
 
     @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """As a pydantic field: ``{"uri": ..., "file_format": ...}`` in dumps, as flytekit's."""
+        from taskplug.types.pydantic_fields import dataset_core_schema
+
+        return dataset_core_schema(cls)
+
+    @classmethod
     def columns(cls) -> dict[str, type]:
         """Declared columns (``Annotated[StructuredDataset, kwtypes(...)]`` declares them)."""
         return {}
