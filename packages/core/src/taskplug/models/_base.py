@@ -161,12 +161,17 @@ def set_message(pb: Any, name: str, value: Any, model: type[FlyteIdlEntity]) -> 
     target.CopyFrom(pb_of(value, type(target), f"{model.__name__} field {name!r}"))
 
 
-class ModelList:
-    """A repeated message field, read as a list of model views."""
+class _ModelsField:
+    """A field of message values, named ``name``, viewed through the model ``model()``
+    (a callable, so that models can refer to classes defined later)."""
 
     def __init__(self, name: str, model: Callable[[], type[FlyteIdlEntity]]) -> None:
         self.name = name
         self._model = model
+
+
+class ModelList(_ModelsField):
+    """A repeated message field, read as a list of model views."""
 
     def __get__(self, obj: FlyteIdlEntity | None, owner: type) -> Any:
         if obj is None:
@@ -187,12 +192,8 @@ def set_list(pb: Any, name: str, values: Any) -> None:
         item.CopyFrom(pb_of(v, type(item), f"field {name!r}"))
 
 
-class ModelMap:
+class ModelMap(_ModelsField):
     """A map of string to message, read as a dict of model views."""
-
-    def __init__(self, name: str, model: Callable[[], type[FlyteIdlEntity]]) -> None:
-        self.name = name
-        self._model = model
 
     def __get__(self, obj: FlyteIdlEntity | None, owner: type) -> Any:
         if obj is None:

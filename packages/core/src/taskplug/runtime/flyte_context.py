@@ -66,12 +66,7 @@ class FlyteContext:
     def new_builder(self) -> FlyteContext.Builder:
         """A builder starting from this context (for :meth:`FlyteContextManager.with_context`)."""
         return FlyteContext.Builder(
-            file_access=self.file_access,
-            level=self.level,
-            compilation_state=self.compilation_state,
-            execution_state=self.execution_state,
-            serialization_settings=self.serialization_settings,
-            in_a_condition=self.in_a_condition,
+            **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         )
 
     def with_file_access(self, fa: FileAccessProvider) -> FlyteContext.Builder:
@@ -103,14 +98,8 @@ class FlyteContext:
 
         def build(self) -> FlyteContext:
             """The context these settings describe."""
-            return FlyteContext(
-                file_access=self.file_access,
-                level=self.level + 1,
-                compilation_state=self.compilation_state,
-                execution_state=self.execution_state,
-                serialization_settings=self.serialization_settings,
-                in_a_condition=self.in_a_condition,
-            )
+            fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+            return FlyteContext(**{**fields, "level": self.level + 1})
 
         def with_file_access(self, fa: FileAccessProvider) -> FlyteContext.Builder:
             """Use ``fa`` for file access."""

@@ -184,6 +184,28 @@ def msgpack_fill(encode: Callable[[Any], Any]) -> FillFn:
     return fill
 
 
+def msgpack_converter(
+    t: Any,
+    lt: types_pb2.LiteralType,
+    encode: Callable[[Any], Any],
+    decode: Callable[[Any], Any],
+    *,
+    name: str,
+    to_plain: Callable[[Any], Any] | None = None,
+) -> Converter:
+    """A converter of ``t`` sent as msgpack of its plain form (``encode`` / ``decode``; the
+    plain form of a nested value is ``to_plain`` when given, else ``encode``)."""
+    return Converter(
+        t,
+        lt,
+        msgpack_fill(encode),
+        msgpack_read(decode, t),
+        name=name,
+        to_plain=to_plain or encode,
+        from_plain=decode,
+    )
+
+
 def msgpack_read(decode: Callable[[Any], Any], expected: Any) -> ReadFn:
     """A read function for ``Binary(tag="msgpack")`` (or a console ``generic`` struct)."""
     import msgpack
@@ -227,14 +249,8 @@ class _DictTransformer(TypeTransformer[dict[Any, Any]]):
                 raise fail(t, value)
             return enc(value)
 
-        return Converter(
-            t,
-            msgpack_struct_type(),
-            msgpack_fill(encode),
-            msgpack_read(dec, t),
-            name=self.name,
-            to_plain=enc,
-            from_plain=dec,
+        return msgpack_converter(
+            t, msgpack_struct_type(), encode, dec, name=self.name, to_plain=enc
         )
 
     def _map(self, t: Any, item: Converter) -> Converter:

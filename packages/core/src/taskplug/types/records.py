@@ -15,7 +15,7 @@ from typing import Any
 from flyteidl.core import types_pb2
 
 from taskplug.errors import TypeTransformerFailedError, UnsupportedTypeError
-from taskplug.types.containers import msgpack_fill, msgpack_read, msgpack_struct_type
+from taskplug.types.containers import msgpack_converter, msgpack_struct_type
 from taskplug.types.engine import (
     NO_TRANSFORMER,
     Converter,
@@ -190,15 +190,7 @@ class _DataclassTransformer(TypeTransformer[Any]):
                 dc_types[f.name].CopyFrom(field_lt)
         lt.structure.SetInParent()
         encode, decode = _dataclass_codec(t, engine)
-        return Converter(
-            t,
-            lt,
-            msgpack_fill(encode),
-            msgpack_read(decode, t),
-            name=self.name,
-            to_plain=encode,
-            from_plain=decode,
-        )
+        return msgpack_converter(t, lt, encode, decode, name=self.name)
 
 
 class PydanticTransformer(TypeTransformer[Any]):
@@ -236,15 +228,7 @@ class PydanticTransformer(TypeTransformer[Any]):
                 raise fail(t, value)
             return t.model_validate_json(dumps(value), strict=False, context={"deserialize": True})
 
-        return Converter(
-            t,
-            lt,
-            msgpack_fill(encode),
-            msgpack_read(decode, t),
-            name=self.name,
-            to_plain=encode,
-            from_plain=decode,
-        )
+        return msgpack_converter(t, lt, encode, decode, name=self.name)
 
 
 DATACLASS = _DataclassTransformer()

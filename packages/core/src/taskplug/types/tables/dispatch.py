@@ -155,14 +155,18 @@ def _columns(md: literals_pb2.StructuredDatasetMetadata | None) -> list[str] | N
     return [c.name for c in md.structured_dataset_type.columns] or None
 
 
-def open_as(
+_NOT_HANDLED = object()
+
+
+def _by_handler(
     sd: literals_pb2.StructuredDataset,
     df_type: Any,
     updated_metadata: literals_pb2.StructuredDatasetMetadata | None,
-) -> Any:
-    """The whole table literal ``sd`` as a ``df_type`` (a registered decoder, or taskplug's
-    own formats through Arrow). ``updated_metadata`` holds the columns to read."""
-    from taskplug.types.tables.formats import NATIVE_FORMATS, read_native
+) -> tuple[Any, Any, Any]:
+    """``(result, decoder, frames)``: a registered decoder's result for ``sd`` and that
+    decoder, or ``_NOT_HANDLED`` when taskplug's own formats read it through ``frames`` (the
+    Arrow frame transformer of ``df_type``)."""
+    from taskplug.types.tables.formats import NATIVE_FORMATS
     from taskplug.types.tables.transformers import arrow_frame_transformer
 
     fmt = sd.metadata.structured_dataset_type.format
@@ -170,20 +174,33 @@ def open_as(
     native = frames is not None and fmt in NATIVE_FORMATS
     handler = find_decoder(df_type, sd.uri, fmt, native=native)
     if handler is not None:
-        result = _decode(handler, sd, _metadata_for(sd, updated_metadata))
-        if isinstance(result, types.GeneratorType):
-            raise TypeTransformerFailedError(
-                f"{handler!r} returned an iterator, but the whole table was asked for "
-                "(use StructuredDataset.iter())",
-                expected=df_type,
-                got=type(result),
-            )
-        return result
+        return _decode(handler, sd, _metadata_for(sd, updated_metadata)), handler, frames
     if not native:
         raise _no_handler("decoder", df_type, fmt, sd.uri)
-    table = read_native(sd.uri, fmt, _columns(updated_metadata))
-    assert frames is not None
-    return frames.from_owned_arrow(table)
+    return _NOT_HANDLED, None, frames
+
+
+def open_as(
+    sd: literals_pb2.StructuredDataset,
+    df_type: Any,
+    updated_metadata: literals_pb2.StructuredDatasetMetadata | None,
+) -> Any:
+    """The whole table literal ``sd`` as a ``df_type`` (a registered decoder, or taskplug's
+    own formats through Arrow). ``updated_metadata`` holds the columns to read."""
+    from taskplug.types.tables.formats import read_native
+
+    result, handler, frames = _by_handler(sd, df_type, updated_metadata)
+    if result is _NOT_HANDLED:
+        fmt = sd.metadata.structured_dataset_type.format
+        return frames.from_owned_arrow(read_native(sd.uri, fmt, _columns(updated_metadata)))
+    if isinstance(result, types.GeneratorType):
+        raise TypeTransformerFailedError(
+            f"{handler!r} returned an iterator, but the whole table was asked for "
+            "(use StructuredDataset.iter())",
+            expected=df_type,
+            got=type(result),
+        )
+    return result
 
 
 def iter_as(
@@ -192,23 +209,16 @@ def iter_as(
     updated_metadata: literals_pb2.StructuredDatasetMetadata | None,
 ) -> Iterator[Any]:
     """The table literal ``sd`` batch by batch, each as a ``df_type``."""
-    from taskplug.types.tables.formats import CSV, NATIVE_FORMATS, read_native
-    from taskplug.types.tables.transformers import arrow_frame_transformer
+    from taskplug.types.tables.formats import CSV, read_native
 
-    fmt = sd.metadata.structured_dataset_type.format
-    frames = arrow_frame_transformer(df_type)
-    native = frames is not None and fmt in NATIVE_FORMATS
-    handler = find_decoder(df_type, sd.uri, fmt, native=native)
-    if handler is not None:
-        result = _decode(handler, sd, _metadata_for(sd, updated_metadata))
+    result, _handler, frames = _by_handler(sd, df_type, updated_metadata)
+    if result is not _NOT_HANDLED:
         if isinstance(result, types.GeneratorType):
             yield from result
         else:
             yield result
         return
-    if not native:
-        raise _no_handler("decoder", df_type, fmt, sd.uri)
-    assert frames is not None
+    fmt = sd.metadata.structured_dataset_type.format
     columns = _columns(updated_metadata)
     if fmt == CSV:
         yield frames.from_owned_arrow(read_native(sd.uri, fmt, columns))

@@ -53,12 +53,8 @@ def _strip_protocol(protocol: str | None) -> str | None:
     return protocol.replace("://", "") if protocol else None
 
 
-class StructuredDatasetEncoder(abc.ABC, Generic[T]):
-    """Writes dataframes of ``python_type`` in ``supported_format`` to ``protocol`` stores.
-
-    ``protocol`` ``None`` serves every store; ``supported_format`` ``""`` every format.
-    Implement :meth:`encode`.
-    """
+class _TableHandler(abc.ABC, Generic[T]):
+    """What encoders and decoders share: the dataframe type, protocol and format served."""
 
     def __init__(
         self,
@@ -82,8 +78,22 @@ class StructuredDatasetEncoder(abc.ABC, Generic[T]):
 
     @property
     def supported_format(self) -> str:
-        """The format written (``""``: any)."""
+        """The format written or read (``""``: any)."""
         return self._supported_format
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}({getattr(self._python_type, '__name__', self._python_type)}"
+            f", protocol={self._protocol!r}, format={self._supported_format!r})"
+        )
+
+
+class StructuredDatasetEncoder(_TableHandler[T]):
+    """Writes dataframes of ``python_type`` in ``supported_format`` to ``protocol`` stores.
+
+    ``protocol`` ``None`` serves every store; ``supported_format`` ``""`` every format.
+    Implement :meth:`encode`.
+    """
 
     @abc.abstractmethod
     def encode(self, ctx: Any, structured_dataset: Any, structured_dataset_type: Any) -> Any:
@@ -93,14 +103,8 @@ class StructuredDatasetEncoder(abc.ABC, Generic[T]):
         format); put it in the returned literal's metadata (it is filled in if missing).
         """
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}({getattr(self._python_type, '__name__', self._python_type)}"
-            f", protocol={self._protocol!r}, format={self._supported_format!r})"
-        )
 
-
-class StructuredDatasetDecoder(abc.ABC, Generic[DF]):
+class StructuredDatasetDecoder(_TableHandler[DF]):
     """Reads tables stored in ``supported_format`` on ``protocol`` stores as ``python_type``.
 
     Implement :meth:`decode`.
@@ -113,25 +117,8 @@ class StructuredDatasetDecoder(abc.ABC, Generic[DF]):
         supported_format: str | None = None,
         additional_protocols: list[str] | None = None,
     ) -> None:
-        self._python_type = python_type
-        self._protocol = _strip_protocol(protocol)
-        self._supported_format = supported_format or ""
+        super().__init__(python_type, protocol, supported_format)
         self._additional_protocols = [p.replace("://", "") for p in additional_protocols or []]
-
-    @property
-    def python_type(self) -> type[DF]:
-        """The dataframe class produced."""
-        return self._python_type
-
-    @property
-    def protocol(self) -> str | None:
-        """The storage protocol served (``None``: all)."""
-        return self._protocol
-
-    @property
-    def supported_format(self) -> str:
-        """The format read (``""``: any)."""
-        return self._supported_format
 
     @abc.abstractmethod
     def decode(self, ctx: Any, flyte_value: Any, current_task_metadata: Any) -> Any:
@@ -141,12 +128,6 @@ class StructuredDatasetDecoder(abc.ABC, Generic[DF]):
         literal when it declared none): read only those. Return a dataframe, or an iterator of
         them (for ``StructuredDataset.iter()``).
         """
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}({getattr(self._python_type, '__name__', self._python_type)}"
-            f", protocol={self._protocol!r}, format={self._supported_format!r})"
-        )
 
 
 Handler = StructuredDatasetEncoder[Any] | StructuredDatasetDecoder[Any]
