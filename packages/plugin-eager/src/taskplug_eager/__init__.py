@@ -64,28 +64,61 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
-    from taskplug_eager.backends import Backend, BackendRegistry, ChildCall, backend_registry
+    from taskplug_eager.backends import Backend as Backend
+    from taskplug_eager.backends import BackendRegistry as BackendRegistry
+    from taskplug_eager.backends import ChildCall as ChildCall
+    from taskplug_eager.backends import backend_registry as backend_registry
     from taskplug_eager.errors import (
-        BackendUnavailableError,
-        EagerChildError,
-        EagerChildSystemError,
-        EagerError,
-        EagerNotAwaitedWarning,
-        EagerTimeoutError,
-        NoRemoteError,
-        UnknownBackendError,
+        BackendUnavailableError as BackendUnavailableError,
+    )
+    from taskplug_eager.errors import (
+        EagerChildError as EagerChildError,
+    )
+    from taskplug_eager.errors import (
+        EagerChildSystemError as EagerChildSystemError,
+    )
+    from taskplug_eager.errors import (
+        EagerError as EagerError,
+    )
+    from taskplug_eager.errors import (
+        EagerNotAwaitedWarning as EagerNotAwaitedWarning,
+    )
+    from taskplug_eager.errors import (
+        EagerTimeoutError as EagerTimeoutError,
+    )
+    from taskplug_eager.errors import (
+        NoRemoteError as NoRemoteError,
+    )
+    from taskplug_eager.errors import (
+        UnknownBackendError as UnknownBackendError,
     )
     from taskplug_eager.failure import (
-        CLEANUP_LOOP_DELAY_SECONDS,
-        EagerFailureHandlerTask,
-        EagerFailureTaskResolver,
-        eager_failure_task_resolver,
-        terminate_leftovers,
+        CLEANUP_LOOP_DELAY_SECONDS as CLEANUP_LOOP_DELAY_SECONDS,
     )
-    from taskplug_eager.record import ChildExecution, RunRecord, recording
-    from taskplug_eager.runtime import EAGER_ROOT_ENV_NAME, EagerRun, current_run
-    from taskplug_eager.settings import EagerSettings, current_settings, eager_settings
-    from taskplug_eager.task import EagerAsyncPythonFunctionTask, EagerCoroutine, eager
+    from taskplug_eager.failure import (
+        EagerFailureHandlerTask as EagerFailureHandlerTask,
+    )
+    from taskplug_eager.failure import (
+        EagerFailureTaskResolver as EagerFailureTaskResolver,
+    )
+    from taskplug_eager.failure import (
+        eager_failure_task_resolver as eager_failure_task_resolver,
+    )
+    from taskplug_eager.failure import (
+        terminate_leftovers as terminate_leftovers,
+    )
+    from taskplug_eager.record import ChildExecution as ChildExecution
+    from taskplug_eager.record import RunRecord as RunRecord
+    from taskplug_eager.record import recording as recording
+    from taskplug_eager.runtime import EAGER_ROOT_ENV_NAME as EAGER_ROOT_ENV_NAME
+    from taskplug_eager.runtime import EagerRun as EagerRun
+    from taskplug_eager.runtime import current_run as current_run
+    from taskplug_eager.settings import EagerSettings as EagerSettings
+    from taskplug_eager.settings import current_settings as current_settings
+    from taskplug_eager.settings import eager_settings as eager_settings
+    from taskplug_eager.task import EagerAsyncPythonFunctionTask as EagerAsyncPythonFunctionTask
+    from taskplug_eager.task import EagerCoroutine as EagerCoroutine
+    from taskplug_eager.task import eager as eager
 
 
 def __getattr__(name: str) -> Any:

@@ -44,10 +44,11 @@ _EXPORTS = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
-    from taskplug.pod_template import PodTemplate
-    from taskplug_k8s_pod.render import render_manifest
-    from taskplug_k8s_pod.spec import PodSpecError
-    from taskplug_k8s_pod.task import Pod, PodFunctionTask
+    from taskplug.pod_template import PodTemplate as PodTemplate
+    from taskplug_k8s_pod.render import render_manifest as render_manifest
+    from taskplug_k8s_pod.spec import PodSpecError as PodSpecError
+    from taskplug_k8s_pod.task import Pod as Pod
+    from taskplug_k8s_pod.task import PodFunctionTask as PodFunctionTask
 
 
 def __getattr__(name: str) -> Any:

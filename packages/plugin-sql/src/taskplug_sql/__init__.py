@@ -54,18 +54,34 @@ _EXPORTS = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
-    from taskplug.types.tables import kwtypes
-    from taskplug_sql.base import ServiceSQLTask, SQLExecutor, SQLTask, SQLTemplateTask
+    from taskplug.types.tables import kwtypes as kwtypes
+    from taskplug_sql.base import ServiceSQLTask as ServiceSQLTask
+    from taskplug_sql.base import SQLExecutor as SQLExecutor
+    from taskplug_sql.base import SQLTask as SQLTask
+    from taskplug_sql.base import SQLTemplateTask as SQLTemplateTask
     from taskplug_sql.errors import (
-        SQLConnectionError,
-        SQLExecutionError,
-        SQLResultError,
-        SQLTaskError,
-        SQLTemplateError,
+        SQLConnectionError as SQLConnectionError,
     )
-    from taskplug_sql.sqlalchemy import SQLAlchemyConfig, SQLAlchemyTask, SQLAlchemyTaskExecutor
-    from taskplug_sql.sqlite import SQLite3Config, SQLite3Task, SQLite3TaskExecutor
-    from taskplug_sql.template import QueryTemplate, identifier
+    from taskplug_sql.errors import (
+        SQLExecutionError as SQLExecutionError,
+    )
+    from taskplug_sql.errors import (
+        SQLResultError as SQLResultError,
+    )
+    from taskplug_sql.errors import (
+        SQLTaskError as SQLTaskError,
+    )
+    from taskplug_sql.errors import (
+        SQLTemplateError as SQLTemplateError,
+    )
+    from taskplug_sql.sqlalchemy import SQLAlchemyConfig as SQLAlchemyConfig
+    from taskplug_sql.sqlalchemy import SQLAlchemyTask as SQLAlchemyTask
+    from taskplug_sql.sqlalchemy import SQLAlchemyTaskExecutor as SQLAlchemyTaskExecutor
+    from taskplug_sql.sqlite import SQLite3Config as SQLite3Config
+    from taskplug_sql.sqlite import SQLite3Task as SQLite3Task
+    from taskplug_sql.sqlite import SQLite3TaskExecutor as SQLite3TaskExecutor
+    from taskplug_sql.template import QueryTemplate as QueryTemplate
+    from taskplug_sql.template import identifier as identifier
 
 
 def __getattr__(name: str) -> Any:

@@ -29,14 +29,26 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from taskplug.deck.deck import Deck, DeckField, TimeLineDeck
+    from taskplug.deck.deck import Deck as Deck
+    from taskplug.deck.deck import DeckField as DeckField
+    from taskplug.deck.deck import TimeLineDeck as TimeLineDeck
     from taskplug.deck.renderer import (
-        ArrowRenderer,
-        MarkdownRenderer,
-        PythonDependencyRenderer,
-        Renderable,
-        SourceCodeRenderer,
-        TopFrameRenderer,
+        ArrowRenderer as ArrowRenderer,
+    )
+    from taskplug.deck.renderer import (
+        MarkdownRenderer as MarkdownRenderer,
+    )
+    from taskplug.deck.renderer import (
+        PythonDependencyRenderer as PythonDependencyRenderer,
+    )
+    from taskplug.deck.renderer import (
+        Renderable as Renderable,
+    )
+    from taskplug.deck.renderer import (
+        SourceCodeRenderer as SourceCodeRenderer,
+    )
+    from taskplug.deck.renderer import (
+        TopFrameRenderer as TopFrameRenderer,
     )
 
 

@@ -64,17 +64,19 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 }
 
 if TYPE_CHECKING:
-    from taskplug.context import ExecutionState
-    from taskplug.core import context_manager
+    from taskplug.context import ExecutionState as ExecutionState
+    from taskplug.core import context_manager as context_manager
     from taskplug.resolver import TaskResolver as TaskResolverMixin
-    from taskplug.runtime.file_access import FileAccessProvider
-    from taskplug.runtime.secrets import SecretsManager
-    from taskplug.settings import Image, ImageConfig, SerializationSettings
-    from taskplug.tasks.base import PythonTask
-    from taskplug.tasks.interface import Interface
-    from taskplug.types.engine import TypeEngine
-    from taskplug.types.transformer import TypeTransformer
-    from taskplug.workflows.promise import Promise
+    from taskplug.runtime.file_access import FileAccessProvider as FileAccessProvider
+    from taskplug.runtime.secrets import SecretsManager as SecretsManager
+    from taskplug.settings import Image as Image
+    from taskplug.settings import ImageConfig as ImageConfig
+    from taskplug.settings import SerializationSettings as SerializationSettings
+    from taskplug.tasks.base import PythonTask as PythonTask
+    from taskplug.tasks.interface import Interface as Interface
+    from taskplug.types.engine import TypeEngine as TypeEngine
+    from taskplug.types.transformer import TypeTransformer as TypeTransformer
+    from taskplug.workflows.promise import Promise as Promise
 
 
 def __getattr__(name: str) -> Any:

@@ -62,20 +62,36 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from taskplug.runtime.secrets import SecretsManager
+    from taskplug.runtime.secrets import SecretsManager as SecretsManager
     from taskplug.testing.checks import (
-        check_hook_answers,
-        check_task_type,
-        check_template_roundtrip,
+        check_hook_answers as check_hook_answers,
     )
-    from taskplug.testing.dist import make_distribution
-    from taskplug.testing.execution import check_local_matches_container, run_in_entrypoint
-    from taskplug.testing.foreign import check_foreign_tasks_untouched
-    from taskplug.testing.imports import HEAVY_MODULES, ImportCost, check_import_budget
-    from taskplug.testing.manager import fresh_plugin_manager
-    from taskplug.testing.mocking import patch, task_mock
-    from taskplug.testing.modules import ModuleTemplates, TaskError, serialize_task_module
-    from taskplug.testing.transformers import check_transformer_roundtrip
+    from taskplug.testing.checks import (
+        check_task_type as check_task_type,
+    )
+    from taskplug.testing.checks import (
+        check_template_roundtrip as check_template_roundtrip,
+    )
+    from taskplug.testing.dist import make_distribution as make_distribution
+    from taskplug.testing.execution import (
+        check_local_matches_container as check_local_matches_container,
+    )
+    from taskplug.testing.execution import run_in_entrypoint as run_in_entrypoint
+    from taskplug.testing.foreign import (
+        check_foreign_tasks_untouched as check_foreign_tasks_untouched,
+    )
+    from taskplug.testing.imports import HEAVY_MODULES as HEAVY_MODULES
+    from taskplug.testing.imports import ImportCost as ImportCost
+    from taskplug.testing.imports import check_import_budget as check_import_budget
+    from taskplug.testing.manager import fresh_plugin_manager as fresh_plugin_manager
+    from taskplug.testing.mocking import patch as patch
+    from taskplug.testing.mocking import task_mock as task_mock
+    from taskplug.testing.modules import ModuleTemplates as ModuleTemplates
+    from taskplug.testing.modules import TaskError as TaskError
+    from taskplug.testing.modules import serialize_task_module as serialize_task_module
+    from taskplug.testing.transformers import (
+        check_transformer_roundtrip as check_transformer_roundtrip,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -53,10 +53,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from taskplug.types.engine import Converter, TypeEngine
-    from taskplug.types.files import Directory, File
-    from taskplug.types.simple import SimpleTransformer
-    from taskplug.types.transformer import TypeTransformer, TypeTransformerRegistry, fail
+    from taskplug.types.engine import Converter as Converter
+    from taskplug.types.engine import TypeEngine as TypeEngine
+    from taskplug.types.files import Directory as Directory
+    from taskplug.types.files import File as File
+    from taskplug.types.simple import SimpleTransformer as SimpleTransformer
+    from taskplug.types.transformer import TypeTransformer as TypeTransformer
+    from taskplug.types.transformer import TypeTransformerRegistry as TypeTransformerRegistry
+    from taskplug.types.transformer import fail as fail
 
 
 def __getattr__(name: str) -> Any:

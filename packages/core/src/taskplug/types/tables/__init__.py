@@ -27,7 +27,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from taskplug.types.engine import TypeTransformerRegistry
+    from taskplug.types.engine import TypeTransformerRegistry as TypeTransformerRegistry
     from taskplug.types.tables.columns import kwtypes as kwtypes
     from taskplug.types.tables.conform import TableSchemaError as TableSchemaError
     from taskplug.types.tables.conform import column_problems as column_problems
