@@ -179,9 +179,9 @@ def test_outputs_are_read_and_converted(tmp_path: Path) -> None:
             flag=bool, when=datetime.datetime, took=datetime.timedelta, f=float, folder=Directory
         ),
     )
-    (tmp_path / "flag").write_text("False")
-    (tmp_path / "when").write_text("2024-05-06T07:08:09")
-    (tmp_path / "took").write_text("1 day, 2:03:04.000005")
+    (tmp_path / "flag").write_text("false\n")  # as `echo false > flag` writes it
+    (tmp_path / "when").write_text("2024-05-06T07:08:09\n")
+    (tmp_path / "took").write_text("1 day, 2:03:04.000005\n")
     (tmp_path / "f").write_text("2.5\n")
     out = read_outputs(t, str(tmp_path))
     assert out["flag"] is False and out["f"] == 2.5

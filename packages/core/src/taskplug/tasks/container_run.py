@@ -163,6 +163,12 @@ def _timedelta(text: str) -> datetime.timedelta:
 
 
 def _convert(text: str, t: Any) -> Any:
+    """The text of an output file as ``t``: a ``str`` as written; other types ignore the
+    surrounding whitespace (``echo false > out`` writes ``"false\\n"``, which flytekit reads
+    as ``True``)."""
+    if t is str:
+        return text
+    text = text.strip()
     if t is bool:
         return text.lower() != "false"
     if t is datetime.datetime:
