@@ -315,3 +315,34 @@ def test_as_pydantic_fields(tmp_path: Path) -> None:
     with pytest.raises(pydantic.ValidationError, match="needs a 'path'"):
         Release(notes={"where": "x"}, assets=str(tmp_path))
     assert read_release(r=r) == "notes:n.txt"
+
+
+def test_plain_file_and_directory_downloads_stay_in_the_process_scratch_folder(
+    tmp_path: Path,
+) -> None:
+    """``File`` / ``Directory`` fetch remote data under the process's scratch folder, which is
+    removed when the process ends: nothing is left in the temporary folder."""
+    import subprocess
+    import sys
+
+    code = (
+        "import fsspec, os\n"
+        "from taskplug.types import Directory, File\n"
+        "from taskplug.runtime.file_access import process_folder\n"
+        "fs = fsspec.filesystem('memory')\n"
+        "fs.pipe({'/b/f.txt': b'hi', '/b/d/x.txt': b'x'})\n"
+        "f, d = File('memory://b/f.txt'), Directory('memory://b/d')\n"
+        "local_f, local_d = f.download(), d.download()\n"
+        "assert open(local_f).read() == 'hi', local_f\n"
+        "assert os.listdir(local_d) == ['x.txt'], os.listdir(local_d)\n"
+        "assert local_f.startswith(process_folder()) and local_d.startswith(process_folder())\n"
+        "assert f.download() == local_f  # fetched once\n"
+        "print(process_folder())\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []  # the scratch folder went with the process

@@ -33,6 +33,7 @@ __all__ = [
     "default_file_access",
     "file_access_for",
     "get_protocol",
+    "process_folder",
 ]
 
 
@@ -84,7 +85,7 @@ class FileAccessProvider:
     def local_sandbox_dir(self) -> str:
         """The local folder downloads and random local paths go to (made on first use)."""
         if self._sandbox is None:
-            self._sandbox = os.path.join(_process_folder(), "sandbox")
+            self._sandbox = os.path.join(process_folder(), "sandbox")
         os.makedirs(self._sandbox, exist_ok=True)
         return self._sandbox
 
@@ -92,7 +93,7 @@ class FileAccessProvider:
     def raw_output_prefix(self) -> str:
         """Where uploads go: the run's raw output prefix (ends with a separator)."""
         if self._raw is None:
-            raw = os.path.join(_process_folder(), "raw")
+            raw = os.path.join(process_folder(), "raw")
             os.makedirs(raw, exist_ok=True)
             self._raw = raw
         sep = _sep_of(self._raw)
@@ -408,7 +409,7 @@ _DEFAULT: list[FileAccessProvider] = []
 _BY_PREFIX: dict[str, FileAccessProvider] = {}
 
 
-def _process_folder() -> str:
+def process_folder() -> str:
     """This process's scratch folder for downloads and local uploads (removed at exit)."""
     if not _PROCESS_FOLDER:
         import atexit

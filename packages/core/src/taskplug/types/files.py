@@ -169,7 +169,7 @@ class File(_PathBase):
         if self._local is None:
             import fsspec
 
-            local = os.path.join(tempfile.mkdtemp(prefix="taskplug-"), os.path.basename(self.path))
+            local = os.path.join(_scratch(), os.path.basename(self.path))
             fs, _, paths = fsspec.get_fs_token_paths(self.path)
             fs.get(paths[0], local)
             self._local = local
@@ -184,7 +184,7 @@ class Directory(_PathBase):
         if self._local is None:
             import fsspec
 
-            local = tempfile.mkdtemp(prefix="taskplug-")
+            local = _scratch()
             fs, _, paths = fsspec.get_fs_token_paths(self.path)
             fs.get(paths[0].rstrip("/") + "/", local + "/", recursive=True)
             self._local = local
@@ -196,6 +196,15 @@ class Directory(_PathBase):
 
         fs, _, paths = fsspec.get_fs_token_paths(self.path)
         return [str(p) for p in fs.ls(paths[0], detail=False)]
+
+
+def _scratch() -> str:
+    """A new folder for one download, inside this process's scratch folder (removed when the
+    process ends; not the run's working directory, which ends with the run while the object
+    may live on)."""
+    from taskplug.runtime.file_access import process_folder
+
+    return tempfile.mkdtemp(prefix="download-", dir=process_folder())
 
 
 def _upload(local: str, directory: bool) -> str:
