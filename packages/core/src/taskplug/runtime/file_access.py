@@ -409,8 +409,10 @@ _DEFAULT: list[FileAccessProvider] = []
 _BY_PREFIX: dict[str, FileAccessProvider] = {}
 
 
-def process_folder() -> str:
-    """This process's scratch folder for downloads and local uploads (removed at exit)."""
+def process_folder(sub: str | None = None) -> str:
+    """This process's scratch folder, or its subfolder ``sub`` (made on first use): where
+    downloads, local copies and tables made outside any run go. Removed when the process ends.
+    """
     if not _PROCESS_FOLDER:
         import atexit
         import shutil
@@ -419,7 +421,11 @@ def process_folder() -> str:
         path = tempfile.mkdtemp(prefix="taskplug-files-")
         _PROCESS_FOLDER.append(path)
         atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return _PROCESS_FOLDER[0]
+    if sub is None:
+        return _PROCESS_FOLDER[0]
+    path = os.path.join(_PROCESS_FOLDER[0], sub)
+    os.makedirs(path, exist_ok=True)
+    return path
 
 
 def default_file_access() -> FileAccessProvider:

@@ -24,20 +24,12 @@ from typing import Any
 
 __all__ = ["AdapterContext", "FileAccess", "adapter_context"]
 
-_SANDBOX: list[str] = []
-
 
 def _sandbox() -> str:
     """This process's directory for local copies (made on first use, removed at exit)."""
-    if not _SANDBOX:
-        import atexit
-        import shutil
-        import tempfile
+    from taskplug.runtime.file_access import process_folder
 
-        path = tempfile.mkdtemp(prefix="taskplug-local-")
-        _SANDBOX.append(path)
-        atexit.register(shutil.rmtree, path, True)
-    return _SANDBOX[0]
+    return process_folder("adapter")
 
 
 def _random() -> str:

@@ -131,20 +131,11 @@ def current_run() -> LocalRun | None:
     return _RUN.get()
 
 
-_PROCESS_DIR: list[str] = []
-
-
 def process_directory() -> str:
     """A directory of this process for tables outside any run (removed at interpreter exit)."""
-    if not _PROCESS_DIR:
-        import atexit
-        import shutil
-        import tempfile
+    from taskplug.runtime.file_access import process_folder
 
-        path = tempfile.mkdtemp(prefix="taskplug-tables-")
-        _PROCESS_DIR.append(path)
-        atexit.register(shutil.rmtree, path, True)
-    return _PROCESS_DIR[0]
+    return process_folder("tables")
 
 
 def _adopt(dataset: Any, run_dir: str) -> None:
