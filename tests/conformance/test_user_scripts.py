@@ -7,7 +7,10 @@ import X`` → ``from taskplug import X`` …), on taskplug. Both runs must succ
 same lines (scratch paths normalised). A script's first line may say
 ``# user-script: fails="text"`` when both must fail with ``text`` in their output (a documented
 local error), or ``# user-script: taskplug-only-prints`` for lines that start with ``taskplug:``
-and appear only in the taskplug run (extra diagnostics it is allowed to print).
+and appear only in the taskplug run (extra diagnostics it is allowed to print), or
+``# user-script: needs=torch`` (comma-separated modules) for a script that needs an optional
+extra: it is skipped, with the reason, where one of those modules is not installed. Words
+combine: ``# user-script: needs=torch taskplug-only-prints``.
 """
 
 from __future__ import annotations
@@ -57,6 +60,15 @@ def _run(script: Path, folder: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _missing(words: str) -> list[str]:
+    """The modules a script's ``needs=a,b`` asks for that are not installed here."""
+    needs = re.search(r"(?:^|\s)needs=(\S+)", words)
+    if needs is None:
+        return []
+    names = [name for name in needs.group(1).split(",") if name]
+    return [name for name in names if importlib.util.find_spec(name) is None]
+
+
 def _lines(text: str, folder: Path) -> list[str]:
     text = text.replace(str(folder), "<run>")
     return [re.sub(r" at 0x[0-9a-f]+", " at 0x…", line).rstrip() for line in text.splitlines()]
@@ -72,6 +84,11 @@ def test_user_script_behaves_as_on_flytekit(script: Path, tmp_path: Path) -> Non
     first = source.splitlines()[0] if source else ""
     mark = _MARK.match(first)
     words = mark.group(1) if mark else ""
+    missing = _missing(words)
+    if missing:
+        pytest.skip(
+            f"{script.name} needs {', '.join(missing)} (an optional extra), not installed here"
+        )
     fails = re.search(r'fails="([^"]*)"', words)
     on_flytekit, on_taskplug = tmp_path / "flytekit", tmp_path / "taskplug"
     on_flytekit.mkdir()
@@ -96,3 +113,20 @@ def test_user_script_behaves_as_on_flytekit(script: Path, tmp_path: Path) -> Non
     if "taskplug-only-prints" in words:
         got = [line for line in got if not line.startswith("taskplug:")]
     assert got == expected
+
+
+def test_needs_marker_names_what_is_missing() -> None:
+    assert _missing("") == []
+    assert _missing("taskplug-only-prints") == []
+    assert _missing("needs=json,msgpack") == []
+    assert _missing("needs=json,no_such_module_xyz taskplug-only-prints") == ["no_such_module_xyz"]
+    assert _missing('fails="x" needs=no_such_a,no_such_b') == ["no_such_a", "no_such_b"]
+
+
+def test_a_script_needing_a_missing_module_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    script = tmp_path / "needs_missing.py"
+    script.write_text(
+        "# user-script: needs=no_such_module_xyz\nfrom flytekit import task\nraise SystemExit(3)\n"
+    )
+    with pytest.raises(pytest.skip.Exception, match="needs no_such_module_xyz"):
+        test_user_script_behaves_as_on_flytekit(script, tmp_path)

@@ -30,10 +30,15 @@ The conventions (also in CONTRIBUTING.md):
   ``skip="why"``  not run; the reason is required and is shown as a skipped test. Rare: for
                   commands that cannot run in a test (the test suite itself, minutes-long
                   benchmarks, a cluster).
+  ``needs=MODS``  the block needs these modules (comma-separated), e.g. an optional extra
+                  such as ``torch`` that the test environments do not install: it runs where
+                  they are importable and is shown as a skipped test, with the reason, where
+                  they are not.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -53,7 +58,7 @@ PYTHON = {"python", "py", "python3"}
 DOCTEST = {"pycon"}
 SHOWN = {"text", "output", "markdown", "md"}
 DATA = {"toml", "yaml", "yml", "json", "ini", "cfg"}
-KEYS = {"file", "fails", "venv", "wheelhouse", "skip"}
+KEYS = {"file", "fails", "venv", "wheelhouse", "skip", "needs"}
 TIMEOUT = 900  # seconds per block: building wheels and installing with pip takes a while
 
 _FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -83,9 +88,25 @@ class Block:
         return f"{_shown(self.doc)}:{self.line}"
 
     @property
+    def missing(self) -> list[str]:
+        """The modules of ``needs=`` that are not importable here."""
+        names = [n for n in self.marks.get("needs", "").split(",") if n.strip()]
+        return [n.strip() for n in names if importlib.util.find_spec(n.strip()) is None]
+
+    @property
+    def skip_reason(self) -> str | None:
+        """Why the block is not run here (``skip=``, or modules ``needs=`` misses), if so."""
+        if "skip" in self.marks:
+            return self.marks["skip"]
+        missing = self.missing
+        if missing:
+            return f"needs {', '.join(missing)} (an optional extra), not installed here"
+        return None
+
+    @property
     def kind(self) -> str:
         """What is done with it: ``skip``, ``file``, ``shown``, ``doctest``, ``python``, ``shell``."""
-        if "skip" in self.marks:
+        if self.skip_reason is not None:
             return "skip"
         if "file" in self.marks:
             return "file"
@@ -131,7 +152,7 @@ def _parse_marks(words: str, where: str) -> dict[str, str]:
         key, _, value = item.partition("=")
         if key not in KEYS:
             raise DocError(f"{where}: unknown docs-test word {key!r} (known: {sorted(KEYS)})")
-        if key in ("file", "skip") and not value.strip():
+        if key in ("file", "skip", "needs") and not value.strip():
             raise DocError(f"{where}: docs-test {key}= needs a value")
         marks[key] = value
     return marks

@@ -13,6 +13,7 @@ How blocks run, and the markers that change it (a comment right above the fence)
     <!-- docs-test: venv wheelhouse -->           ... with the four wheels in wheelhouse/
     <!-- docs-test: venv=other -->                ... in another throwaway venv
     <!-- docs-test: skip="why it cannot run" -->  not run; shown as a skipped test with the why
+    <!-- docs-test: needs=torch -->               run where torch is importable, else skipped
 
 ``python`` blocks run as scripts, ``pycon`` blocks (or ``python`` ones starting with ``>>>``)
 as doctests with ELLIPSIS; blocks without a language and ``bash``/``sh``/``shell``/``console``
@@ -41,7 +42,7 @@ def _skipped_blocks() -> list[Block]:
     found = []
     for doc in DOCS:
         with contextlib.suppress(DocError):  # reported by test_doc_blocks_run
-            found += [b for b in parse(doc) if "skip" in b.marks]
+            found += [b for b in parse(doc) if b.skip_reason is not None]
     return found
 
 
@@ -71,7 +72,7 @@ def test_doc_blocks_run(doc: Path, tmp_path: Path, request: pytest.FixtureReques
 
 @pytest.mark.parametrize("block", _skipped_blocks(), ids=lambda b: b.where)
 def test_doc_block_that_cannot_run_here(block: Block) -> None:
-    pytest.skip(f"{block.where}: {block.marks['skip']}")
+    pytest.skip(f"{block.where}: {block.skip_reason}")
 
 
 _FENCED = re.compile(r"^ *(```|~~~).*?^ *\1", re.MULTILINE | re.DOTALL)
@@ -160,6 +161,7 @@ shown output; never run: exit 1
         ("```rust\nfn main() {}\n```\n", "no runner for ```rust blocks"),
         ("<!-- docs-test: vnev -->\n```\ntrue\n```\n", "unknown docs-test word 'vnev'"),
         ("<!-- docs-test: skip -->\n```\ntrue\n```\n", "skip= needs a value"),
+        ("<!-- docs-test: needs -->\n```\ntrue\n```\n", "needs= needs a value"),
         ("<!-- docs-test: file=x.toml -->\n```toml\na = \n```\n", "does not parse"),
         ("```\ntrue\n", "doc.md:1: code block is never closed"),
     ],
@@ -188,6 +190,30 @@ exit 1
     assert blocks[1].marks == {"skip": "needs a cluster"}
     for block in blocks:
         session.run(block)
+
+
+def test_runner_needs_marker_runs_or_skips_with_the_reason(tmp_path: Path) -> None:
+    session, blocks = _session(
+        tmp_path,
+        """<!-- docs-test: needs=json,shlex -->
+```python
+open("ran.txt", "w").write("yes")
+```
+
+<!-- docs-test: needs=json,no_such_module_xyz -->
+```python
+raise SystemExit(1)
+```
+""",
+    )
+    assert [b.kind for b in blocks] == ["python", "skip"]
+    assert blocks[0].skip_reason is None
+    assert blocks[1].skip_reason == (
+        "needs no_such_module_xyz (an optional extra), not installed here"
+    )
+    for block in blocks:
+        session.run(block)
+    assert (session.work / "ran.txt").read_text() == "yes"
 
 
 def test_runner_venv_blocks_get_their_own_environments(tmp_path: Path) -> None:

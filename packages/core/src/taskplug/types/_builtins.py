@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from taskplug.types.containers import DICT, LIST, UNION
@@ -30,12 +31,32 @@ def register_builtins(registry: TypeTransformerRegistry) -> None:
 
     register_table_transformers(registry)
     registry.register_lazy("numpy", "ndarray", _numpy_transformer)
+    # torch (flytekit's extras.pytorch): built when a task first declares a torch type
+    registry.register_lazy("torch", "Tensor", _torch_transformer("PyTorchTensorTransformer"))
+    registry.register_lazy("torch.nn", "Module", _torch_transformer("PyTorchModuleTransformer"))
+    registry.register_lazy(
+        "taskplug.extras.pytorch.checkpoint",
+        "PyTorchCheckpoint",
+        _torch_transformer("PyTorchCheckpointTransformer"),
+    )
 
 
 def _numpy_transformer() -> TypeTransformer[Any]:
     from taskplug.types.numpy.ndarray import numpy_transformer
 
     return numpy_transformer()
+
+
+def _torch_transformer(name: str) -> Callable[[], TypeTransformer[Any]]:
+    """A factory of ``taskplug.extras.pytorch``'s transformer ``name`` (imports torch)."""
+
+    def build() -> TypeTransformer[Any]:
+        from taskplug.extras import pytorch
+
+        cls: Callable[[], TypeTransformer[Any]] = getattr(pytorch, name)
+        return cls()
+
+    return build
 
 
 @functools.cache

@@ -11,16 +11,14 @@ only when an array is declared (the transformer is registered lazily).
 from __future__ import annotations
 
 import collections
-import contextlib
-import os
 import typing
-import uuid
 from typing import Any
 
 from flyteidl.core import literals_pb2, types_pb2
 
 from taskplug.errors import UnsupportedTypeError
 from taskplug.types.annotations import HashMethod
+from taskplug.types.blobfile import local_path, write_new_file
 from taskplug.types.engine import Converter, TypeEngine, TypeTransformer, decode_error, fail
 
 __all__ = ["NUMPY_ARRAY_FORMAT", "NumpyArrayTransformer", "numpy_transformer"]
@@ -59,52 +57,15 @@ def _save(array: Any, allow_pickle: bool) -> str:
     """Write ``array`` as a new ``.npy`` file; returns its uri."""
     import numpy as np
 
-    from taskplug.types.tables.storage import is_remote, new_location
-
-    folder = new_location()
-    name = f"{uuid.uuid4().hex}.npy"
-    if is_remote(folder):
-        import tempfile
-
-        from fsspec.core import url_to_fs
-
-        fs, path = url_to_fs(folder)
-        with tempfile.TemporaryDirectory(prefix="taskplug-upload-") as scratch:
-            local = os.path.join(scratch, name)
-            np.save(local, array, allow_pickle=allow_pickle)
-            fs.makedirs(path, exist_ok=True)
-            fs.put_file(local, f"{path.rstrip('/')}/{name}")
-        return f"{folder.rstrip('/')}/{name}"
-    os.makedirs(folder, exist_ok=True)
-    final = os.path.join(folder, name)
-    tmp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            np.save(fh, array, allow_pickle=allow_pickle)
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return final
+    return write_new_file(
+        suffix=".npy", write=lambda fh: np.save(fh, array, allow_pickle=allow_pickle)
+    )
 
 
 def _load(uri: str, allow_pickle: bool, mmap_mode: Any) -> Any:
     import numpy as np
 
-    from taskplug.types.tables.storage import is_remote
-
-    path = uri[len("file://") :] if uri.startswith("file://") else uri
-    if is_remote(uri):
-        from fsspec.core import url_to_fs
-
-        from taskplug.types.adapter_context import adapter_context
-
-        local = adapter_context().file_access.get_random_local_path(f"{uuid.uuid4().hex}.npy")
-        fs, remote = url_to_fs(uri)
-        fs.get_file(remote, local)
-        path = local
-    return np.load(path, allow_pickle=allow_pickle, mmap_mode=mmap_mode)
+    return np.load(local_path(uri, suffix=".npy"), allow_pickle=allow_pickle, mmap_mode=mmap_mode)
 
 
 class NumpyArrayTransformer(TypeTransformer[Any]):

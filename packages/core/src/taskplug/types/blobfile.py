@@ -1,0 +1,67 @@
+"""Single-file blobs written by a library's own ``save`` (numpy's ``.npy``, torch's ``.pt``).
+
+:func:`write_new_file` gives the file a new name where new tables go
+(:func:`taskplug.types.tables.storage.new_location`: under the raw output prefix in a container
+run, in the local run's scratch directory otherwise), writes it under a temporary name and
+renames it (or, for a remote prefix, writes it locally and uploads it with fsspec).
+:func:`local_path` is the way back: a local path to read a blob's file from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable
+from typing import BinaryIO
+
+__all__ = ["local_path", "write_new_file"]
+
+
+def write_new_file(*, suffix: str, write: Callable[[BinaryIO], None]) -> str:
+    """Write a new file ending in ``suffix`` with ``write(fh)``; returns its uri."""
+    from taskplug.types.tables.storage import is_remote, new_location
+
+    folder = new_location()
+    name = f"{uuid.uuid4().hex}{suffix}"
+    if is_remote(folder):
+        import tempfile
+
+        from fsspec.core import url_to_fs
+
+        fs, path = url_to_fs(folder)
+        with tempfile.TemporaryDirectory(prefix="taskplug-upload-") as scratch:
+            local = os.path.join(scratch, name)
+            with open(local, "wb") as fh:
+                write(fh)
+            fs.makedirs(path, exist_ok=True)
+            fs.put_file(local, f"{path.rstrip('/')}/{name}")
+        return f"{folder.rstrip('/')}/{name}"
+    os.makedirs(folder, exist_ok=True)
+    final = os.path.join(folder, name)
+    tmp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            write(fh)
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return final
+
+
+def local_path(uri: str, *, suffix: str = "") -> str:
+    """A local path holding the file at ``uri`` (a remote file is downloaded first)."""
+    from taskplug.types.tables.storage import is_remote
+
+    if not is_remote(uri):
+        return uri[len("file://") :] if uri.startswith("file://") else uri
+    from fsspec.core import url_to_fs
+
+    from taskplug.types.adapter_context import adapter_context
+
+    local = adapter_context().file_access.get_random_local_path(f"{uuid.uuid4().hex}{suffix}")
+    fs, remote = url_to_fs(uri)
+    fs.get_file(remote, local)
+    return local
