@@ -20,6 +20,7 @@ LAZY_MODULES = [
     "taskplug",
     "taskplug.deck",
     "taskplug.extend",
+    "taskplug.extras.pytorch",
     "taskplug.testing",
     "taskplug.types",
     "taskplug.types.tables",
