@@ -1,2 +1,3 @@
-"""flytekit's ``flytekit.extras`` module paths: task kinds beyond ``@task`` (``extras.tasks``)
-and PyTorch types (``extras.pytorch``; torch is imported only when a torch type is used)."""
+"""flytekit's ``flytekit.extras`` module paths: task kinds beyond ``@task`` (``extras.tasks``),
+PyTorch types (``extras.pytorch``) and TensorFlow types (``extras.tensorflow``); torch and
+tensorflow are imported only when a type of theirs is used."""

@@ -39,6 +39,23 @@ def register_builtins(registry: TypeTransformerRegistry) -> None:
         "PyTorchCheckpoint",
         _torch_transformer("PyTorchCheckpointTransformer"),
     )
+    # tensorflow (flytekit's extras.tensorflow): Keras models and tensors built when a task
+    # first declares one; TFRecordFile / TFRecordsDirectory are plain files until tensorflow
+    # is imported, TFRecord blobs after (their transformers do not import it)
+    registry.register_lazy("keras", "Model", _tensorflow_transformer("TensorFlowModelTransformer"))
+    registry.register_lazy(
+        "tensorflow", "Tensor", _tensorflow_transformer("TensorFlowTensorTransformer")
+    )
+    registry.register_lazy(
+        "taskplug.types.file",
+        "TFRecordFile",
+        _tensorflow_transformer("TensorFlowRecordFileTransformer"),
+    )
+    registry.register_lazy(
+        "taskplug.types.directory",
+        "TFRecordsDirectory",
+        _tensorflow_transformer("TensorFlowRecordsDirTransformer"),
+    )
 
 
 def _numpy_transformer() -> TypeTransformer[Any]:
@@ -54,6 +71,19 @@ def _torch_transformer(name: str) -> Callable[[], TypeTransformer[Any]]:
         from taskplug.extras import pytorch
 
         cls: Callable[[], TypeTransformer[Any]] = getattr(pytorch, name)
+        return cls()
+
+    return build
+
+
+def _tensorflow_transformer(name: str) -> Callable[[], TypeTransformer[Any]]:
+    """A factory of ``taskplug.extras.tensorflow``'s transformer ``name`` (the Keras model's
+    and tensor's import tensorflow; the TFRecord ones do not)."""
+
+    def build() -> TypeTransformer[Any]:
+        from taskplug.extras import tensorflow
+
+        cls: Callable[[], TypeTransformer[Any]] = getattr(tensorflow, name)
         return cls()
 
     return build

@@ -22,6 +22,8 @@ of it from two functions.
 from __future__ import annotations
 
 import contextlib
+import functools
+import operator
 import sys
 import typing
 from collections.abc import Callable, Iterator
@@ -449,27 +451,36 @@ class TypeTransformerRegistry:
         self._lazy[key] = (factory, (self.current_plugin, self.current_dist, self._builtin))
 
     def get(self, cls: type) -> TypeTransformer[Any] | None:
-        """The transformer for ``cls`` or its nearest registered base class."""
+        """The transformer for ``cls`` or its nearest registered base class (a lazily
+        registered class counts where it is in the MRO: ``TFRecordFile``'s comes before
+        ``File``'s)."""
         by_type = self._by_type
         for base in getattr(cls, "__mro__", (cls,)):
             tr = by_type.get(base)
             if tr is not None:
                 return tr
-        return self._get_lazy(cls) if self._lazy else None
+            if self._lazy and self._build_lazy(functools.partial(operator.is_, base)):
+                return self.get(cls)
+        if self._lazy and self._build_lazy(  # a virtual subclass (ABC.register)
+            lambda target: isinstance(cls, type) and issubclass(cls, target)
+        ):
+            return self.get(cls)
+        return None
 
-    def _get_lazy(self, cls: type) -> TypeTransformer[Any] | None:
+    def _build_lazy(self, matches: Callable[[type], bool]) -> bool:
+        """Build the first lazy transformer whose (imported) class ``matches``; whether one was."""
         for key, (factory, owner) in list(self._lazy.items()):
             module = sys.modules.get(key[0])
             target = getattr(module, key[1], None) if module is not None else None
-            if isinstance(target, type) and isinstance(cls, type) and issubclass(cls, target):
+            if isinstance(target, type) and matches(target):
                 del self._lazy[key]
                 transformer = factory()
                 t = transformer.python_type
                 if t not in self._by_type:  # built now; converters built so far stay valid
                     self._by_type[t] = transformer
                     self._registrations[t] = Registration(t, transformer, *owner)
-                return self.get(cls)
-        return None
+                return True
+        return False
 
     def registration(self, cls: type) -> Registration | None:
         """Who registered the transformer that handles ``cls`` (nearest base class)."""
