@@ -21,6 +21,7 @@ LAZY_MODULES = [
     "taskplug.deck",
     "taskplug.extend",
     "taskplug.extras.pytorch",
+    "taskplug.extras.tensorflow",
     "taskplug.testing",
     "taskplug.types",
     "taskplug.types.tables",
