@@ -31,10 +31,10 @@ import pytest
 
 flytekit = pytest.importorskip("flytekit", reason="conformance needs flytekit (tox -e conformance)")
 
+from fk_engine import fk_ctx, fk_literal, fk_value  # noqa: E402
 from flyteidl.core import literals_pb2  # noqa: E402
 from flytekit.core.context_manager import ExecutionState, FlyteContextManager  # noqa: E402
 from flytekit.core.type_engine import TypeEngine as FkEngine  # noqa: E402
-from flytekit.models.literals import Literal as FkLiteral  # noqa: E402
 from flytekit.types import directory as fk_directory  # noqa: E402
 from flytekit.types import file as fk_file  # noqa: E402
 
@@ -71,7 +71,7 @@ BLOBS = [
 
 @pytest.fixture(scope="module")
 def ctx() -> Any:
-    return FlyteContextManager.current_context()
+    return fk_ctx()
 
 
 @pytest.fixture
@@ -81,15 +81,6 @@ def local_ctx() -> Any:
     state = ctx.execution_state.with_params(mode=ExecutionState.Mode.LOCAL_TASK_EXECUTION)
     with FlyteContextManager.with_context(ctx.with_execution_state(state)) as local:
         yield local
-
-
-def fk_literal(ctx: Any, value: Any, t: Any) -> literals_pb2.Literal:
-    lt = FkEngine.to_literal_type(t)
-    return FkEngine.to_literal(ctx, value, t, lt).to_flyte_idl()  # type: ignore[no-any-return]
-
-
-def fk_value(ctx: Any, lit: literals_pb2.Literal, t: Any) -> Any:
-    return FkEngine.to_python_value(ctx, FkLiteral.from_flyte_idl(lit), t)
 
 
 def same_bytes(a: Any, b: Any) -> bool:

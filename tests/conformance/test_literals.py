@@ -15,6 +15,8 @@ import pytest
 
 flytekit = pytest.importorskip("flytekit", reason="conformance tests need flytekit installed")
 
+from fk_engine import fk_ctx  # noqa: E402
+from fk_engine import fk_literal as fk_literal_pb  # noqa: E402
 from flyteidl.core import literals_pb2  # noqa: E402
 from flytekit.core.context_manager import FlyteContextManager  # noqa: E402
 from flytekit.core.type_engine import TypeEngine as FkEngine  # noqa: E402
@@ -215,12 +217,7 @@ CASES: list[tuple[str, Any, Any]] = [
 
 @pytest.fixture(scope="module")
 def ctx() -> Any:
-    return FlyteContextManager.current_context()
-
-
-def fk_literal_pb(ctx: Any, value: Any, t: Any) -> literals_pb2.Literal:
-    lt = FkEngine.to_literal_type(t)
-    return FkEngine.to_literal(ctx, value, t, lt).to_flyte_idl()  # type: ignore[no-any-return]
+    return fk_ctx()
 
 
 def fk_from_pb(ctx: Any, lit: literals_pb2.Literal, t: Any) -> Any:

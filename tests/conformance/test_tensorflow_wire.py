@@ -19,13 +19,12 @@ tf = pytest.importorskip(
     reason="tensorflow is an optional extra (taskplug[tensorflow]); not installed here",
 )
 
+from fk_engine import fk_ctx, fk_literal, fk_value  # noqa: E402
 from flyteidl.core import literals_pb2  # noqa: E402
-from flytekit.core.context_manager import FlyteContextManager  # noqa: E402
 from flytekit.core.type_engine import TypeEngine as FkEngine  # noqa: E402
 from flytekit.extras.tensorflow.record import (  # noqa: E402
     TFRecordDatasetConfig as FkConfig,
 )
-from flytekit.models.literals import Literal as FkLiteral  # noqa: E402
 from flytekit.types.directory import TFRecordsDirectory as FkDir  # noqa: E402
 from flytekit.types.file import TFRecordFile as FkFile  # noqa: E402
 
@@ -43,15 +42,7 @@ Dir = Annotated[TFRecordsDirectory, TFRecordDatasetConfig()]
 
 @pytest.fixture(scope="module")
 def ctx() -> Any:
-    return FlyteContextManager.current_context()
-
-
-def fk_literal(ctx: Any, value: Any, t: Any) -> literals_pb2.Literal:
-    return FkEngine.to_literal(ctx, value, t, FkEngine.to_literal_type(t)).to_flyte_idl()  # type: ignore[no-any-return]
-
-
-def fk_value(ctx: Any, lit: literals_pb2.Literal, t: Any) -> Any:
-    return FkEngine.to_python_value(ctx, FkLiteral.from_flyte_idl(lit), t)
+    return fk_ctx()
 
 
 def _metadata(lit: literals_pb2.Literal) -> bytes:

@@ -24,10 +24,9 @@ import pytest
 
 flytekit = pytest.importorskip("flytekit", reason="conformance needs flytekit (tox -e conformance)")
 
+from fk_engine import fk_ctx, fk_literal, fk_value  # noqa: E402
 from flyteidl.core import literals_pb2  # noqa: E402
-from flytekit.core.context_manager import FlyteContextManager  # noqa: E402
 from flytekit.core.type_engine import TypeEngine as FkEngine  # noqa: E402
-from flytekit.models.literals import Literal as FkLiteral  # noqa: E402
 
 import taskplug  # noqa: E402
 from taskplug.types import TypeEngine  # noqa: E402
@@ -37,15 +36,7 @@ pytestmark = [pytest.mark.conformance, pytest.mark.filterwarnings("ignore")]
 
 @pytest.fixture(scope="module")
 def ctx() -> Any:
-    return FlyteContextManager.current_context()
-
-
-def fk_literal(ctx: Any, value: Any, t: Any) -> literals_pb2.Literal:
-    return FkEngine.to_literal(ctx, value, t, FkEngine.to_literal_type(t)).to_flyte_idl()  # type: ignore[no-any-return]
-
-
-def fk_value(ctx: Any, lit: literals_pb2.Literal, t: Any) -> Any:
-    return FkEngine.to_python_value(ctx, FkLiteral.from_flyte_idl(lit), t)
+    return fk_ctx()
 
 
 # -- HashMethod ---------------------------------------------------------------------------------
