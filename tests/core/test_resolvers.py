@@ -13,6 +13,7 @@ from taskplug import task
 from taskplug.resolver import (
     TaskResolutionError,
     default_task_resolver,
+    entrypoint_command,
     instance_task_resolver,
     load_resolver,
 )
@@ -133,3 +134,27 @@ def test_sandbox_execute_and_local_execution_mode():
     second = where.outputs_from_literal_map(where.sandbox_execute(lm))
     assert first != second and Path(first).is_dir() and "sandbox" in first
     assert where.local_execution_mode() is ExecutionMode.LOCAL_TASK_EXECUTION
+
+
+def test_entrypoint_command_with_and_without_checkpoints() -> None:
+    settings = SerializationSettings(project="p", domain="d", version="v")
+
+    @task
+    def t(a: int) -> int:
+        return a
+
+    full = entrypoint_command(default_task_resolver, settings, t)
+    assert full[:3] == ["taskplug-execute", "--inputs", "{{.input}}"]
+    assert full[full.index("--checkpoint-path") + 1] == "{{.checkpointOutputPrefix}}"
+    assert full[full.index("--prev-checkpoint") + 1] == "{{.prevCheckpointPrefix}}"
+    tail = ["--resolver", default_task_resolver.location, "--"]
+    assert full[full.index("--resolver") :] == tail + default_task_resolver.loader_args(settings, t)
+    bare = entrypoint_command(default_task_resolver, settings, t, checkpoints=False)
+    assert "--checkpoint-path" not in bare and "--prev-checkpoint" not in bare
+    assert [a for a in full if a not in bare] == [
+        "--checkpoint-path",
+        "{{.checkpointOutputPrefix}}",
+        "--prev-checkpoint",
+        "{{.prevCheckpointPrefix}}",
+    ]
+    assert full == t.get_default_command(settings)  # what @task tasks run

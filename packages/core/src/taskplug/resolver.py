@@ -16,6 +16,7 @@ __all__ = [
     "TaskResolutionError",
     "TaskResolver",
     "default_task_resolver",
+    "entrypoint_command",
     "instance_task_resolver",
     "load_resolver",
 ]
@@ -45,6 +46,35 @@ class TaskResolver(Protocol):
     def load_task(self, loader_args: list[str]) -> PythonTask[Any]:
         """The task named by ``loader_args``."""
         ...
+
+
+def entrypoint_command(
+    resolver: TaskResolver, settings: Any, task: Any, *, checkpoints: bool = True
+) -> list[str]:
+    """The container command that runs ``task`` through ``taskplug-execute``, with Flyte's
+    placeholders: ``taskplug-execute --inputs {{.input}} --output-prefix {{.outputPrefix}} …
+    --resolver R -- <R's loader args>``.
+
+    ``checkpoints=False`` leaves out ``--checkpoint-path`` / ``--prev-checkpoint`` (flytekit's
+    customized-container tasks, such as its SQL tasks, pass none).
+    """
+    command = [
+        "taskplug-execute",
+        "--inputs",
+        "{{.input}}",
+        "--output-prefix",
+        "{{.outputPrefix}}",
+        "--raw-output-data-prefix",
+        "{{.rawOutputDataPrefix}}",
+    ]
+    if checkpoints:
+        command += [
+            "--checkpoint-path",
+            "{{.checkpointOutputPrefix}}",
+            "--prev-checkpoint",
+            "{{.prevCheckpointPrefix}}",
+        ]
+    return [*command, "--resolver", resolver.location, "--", *resolver.loader_args(settings, task)]
 
 
 class DefaultTaskResolver:

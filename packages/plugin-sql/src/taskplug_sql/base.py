@@ -15,6 +15,7 @@ import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
+from taskplug.resolver import entrypoint_command
 from taskplug.tasks.function import PythonInstanceTask
 from taskplug.types.tables.columns import flatten_columns, parse_table_annotation
 from taskplug_sql.errors import SQLResultError
@@ -209,19 +210,7 @@ class SQLTemplateTask(SQLTask[T]):
 
     def get_default_command(self, settings: SerializationSettings) -> list[str]:
         """flytekit's customized-container command (no checkpoint arguments)."""
-        return [
-            "taskplug-execute",
-            "--inputs",
-            "{{.input}}",
-            "--output-prefix",
-            "{{.outputPrefix}}",
-            "--raw-output-data-prefix",
-            "{{.rawOutputDataPrefix}}",
-            "--resolver",
-            self.task_resolver.location,
-            "--",
-            *self.task_resolver.loader_args(settings, self),
-        ]
+        return entrypoint_command(self.task_resolver, settings, self, checkpoints=False)
 
     def execute(self, **kwargs: Any) -> Any:
         """Run the query here, with the executor the container would use."""

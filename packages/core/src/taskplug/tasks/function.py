@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from taskplug.calls import get_interceptor
 from taskplug.context import _CURRENT, ExecutionParameters
 from taskplug.errors import TaskSignatureError
-from taskplug.resolver import TaskResolver, default_task_resolver
+from taskplug.resolver import TaskResolver, default_task_resolver, entrypoint_command
 from taskplug.tasks.base import PythonTask, UserCodeError, user_exception
 from taskplug.tasks.interface import Interface, module_of, transform_function
 from taskplug.types.tables.storage import local_run
@@ -88,23 +88,7 @@ class PythonAutoContainerTask(PythonTask[T]):
 
     def get_default_command(self, settings: SerializationSettings) -> list[str]:
         """``taskplug-execute --inputs {{.input}} … --resolver R -- loader args``."""
-        return [
-            "taskplug-execute",
-            "--inputs",
-            "{{.input}}",
-            "--output-prefix",
-            "{{.outputPrefix}}",
-            "--raw-output-data-prefix",
-            "{{.rawOutputDataPrefix}}",
-            "--checkpoint-path",
-            "{{.checkpointOutputPrefix}}",
-            "--prev-checkpoint",
-            "{{.prevCheckpointPrefix}}",
-            "--resolver",
-            self._task_resolver.location,
-            "--",
-            *self._task_resolver.loader_args(settings, self),
-        ]
+        return entrypoint_command(self._task_resolver, settings, self)
 
     def get_command(self, settings: SerializationSettings) -> list[str]:
         """The container's args (the default command unless :meth:`set_command_fn` changed it)."""

@@ -16,6 +16,7 @@ import os
 import typing
 from typing import TYPE_CHECKING, Any
 
+from taskplug.resolver import entrypoint_command
 from taskplug.tasks.base import PythonTask
 from taskplug.workflows.metadata import NodeMetadata
 
@@ -54,24 +55,7 @@ class ArrayNodeWire:
 
     def get_command(self, settings: SerializationSettings) -> list[str]:
         """``taskplug-execute … --resolver …ArrayNodeMapTaskResolver -- vars B resolver R …``."""
-        resolver = array_node_map_task_resolver
-        return [
-            "taskplug-execute",
-            "--inputs",
-            "{{.input}}",
-            "--output-prefix",
-            "{{.outputPrefix}}",
-            "--raw-output-data-prefix",
-            "{{.rawOutputDataPrefix}}",
-            "--checkpoint-path",
-            "{{.checkpointOutputPrefix}}",
-            "--prev-checkpoint",
-            "{{.prevCheckpointPrefix}}",
-            "--resolver",
-            resolver.location,
-            "--",
-            *resolver.loader_args(settings, self),
-        ]
+        return entrypoint_command(array_node_map_task_resolver, settings, self)
 
     def _with_map_command(self, section: str, settings: SerializationSettings) -> Any:
         inner = self._run_task
